@@ -1,0 +1,158 @@
+"""Users, roles and memberships (user × organization or municipality or region × role)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Staff roles. A user with no membership is an applicant (citizen)."""
+
+    OPERATOR = "operator", _("operator of the control centre")
+    EXECUTOR = "executor", _("executor")
+    SUPERVISOR = "supervisor", _("supervisor")
+    LEADERSHIP = "leadership", _("leadership")
+    CALLER = "caller", _("verification caller")
+    ADMIN = "admin", _("administrator")
+
+
+class UserManager(DjangoUserManager):
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()\-]{7,20}$", _("Enter a phone number, e.g. +7 900 123-45-67.")
+)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address: a citizen or a member of staff."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"),
+        default=False,
+        help_text=_("Can log into the administration site."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def roles(self) -> set[str]:
+        """The roles of the user's active memberships (cached per instance)."""
+        if not hasattr(self, "_roles"):
+            self._roles = set(self.memberships.values_list("role", flat=True))
+        return self._roles
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or bool(self.roles() & set(roles))
+
+    @property
+    def is_applicant_only(self) -> bool:
+        return not self.is_superuser and not self.roles()
+
+
+class Membership(models.Model):
+    """A role a user holds in a scope: an organization, a municipality or a whole region."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    region = models.ForeignKey(
+        "directory.Region",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("region"),
+    )
+    municipality = models.ForeignKey(
+        "directory.Municipality",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("municipality"),
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("organization"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            # Exactly one scope per membership.
+            models.CheckConstraint(
+                condition=(
+                    Q(region__isnull=False, municipality__isnull=True, organization__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=False, organization__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=True, organization__isnull=False)
+                ),
+                name="membership_one_scope",
+            ),
+            # Executors act for an organization.
+            models.CheckConstraint(
+                condition=~Q(role="executor") | Q(organization__isnull=False),
+                name="membership_executor_has_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "municipality", "organization"],
+                name="membership_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organization or self.municipality or self.region
+        return f"{self.user} — {self.get_role_display()} — {scope}"

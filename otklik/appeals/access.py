@@ -1,0 +1,71 @@
+"""The only way a view gets an appeal: permission-checked fetches and role checks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from otklik.accounts.models import Role
+
+from .models import Appeal, scope_q
+
+MODERATORS = frozenset({Role.OPERATOR, Role.ADMIN})
+WORKERS = frozenset({Role.EXECUTOR})
+DIRECTORS = frozenset({Role.SUPERVISOR, Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN})
+CALLERS = frozenset({Role.CALLER, Role.OPERATOR, Role.ADMIN})
+
+
+def get_appeal_for(user, *, number: str | None = None, pk: int | None = None) -> Appeal:
+    """The appeal if `user` may see it; 404 otherwise (no hint that it exists)."""
+    lookup = {"number": number} if number is not None else {"pk": pk}
+    try:
+        return (
+            Appeal.objects.visible_to(user)
+            .select_related("region", "municipality", "category", "executor", "applicant")
+            .get(**lookup)
+        )
+    except (Appeal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such appeal") from exc
+
+
+def get_public_appeal(*, number: str) -> Appeal:
+    try:
+        return (
+            Appeal.objects.public()
+            .select_related("region", "municipality", "category", "executor")
+            .get(number=number)
+        )
+    except Appeal.DoesNotExist as exc:
+        raise Http404("No such appeal") from exc
+
+
+def has_scope(user, appeal: Appeal, roles: frozenset[str]) -> bool:
+    """Whether `user` holds one of `roles` in a scope that covers `appeal`."""
+    if user is None:
+        return False
+    if user.is_superuser:
+        return True
+    if not user.has_role(*roles):
+        return False
+    return Appeal.objects.filter(pk=appeal.pk).filter(scope_q(user, roles)).exists()
+
+
+def can_moderate(user, appeal: Appeal) -> bool:
+    return has_scope(user, appeal, MODERATORS)
+
+
+def can_work(user, appeal: Appeal) -> bool:
+    return has_scope(user, appeal, WORKERS)
+
+
+def can_direct(user, appeal: Appeal) -> bool:
+    return has_scope(user, appeal, DIRECTORS)
+
+
+def is_applicant(user, appeal: Appeal) -> bool:
+    return user is not None and user.is_authenticated and appeal.applicant_id == user.pk
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied

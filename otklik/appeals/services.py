@@ -1,0 +1,818 @@
+"""Every write to an appeal: one named function per action of the workflow.
+
+Each runs in a transaction, locks the appeal row, checks the transition table
+(`workflow.py`), applies its change and writes the AppealEvent in the same transaction.
+Bad input raises ValidationError with a message for people; a forbidden action raises
+PermissionDenied; an action the workflow does not allow raises IllegalTransition.
+`actor=None` means the system itself (periodic jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from otklik.directory.models import (
+    Category,
+    Municipality,
+    Organization,
+    Region,
+    RejectionReason,
+)
+from otklik.directory.production_calendar import work_calendar
+from otklik.directory.services import find_municipality, route_executor
+from otklik.lib.images import ProcessedImage, reencode_image
+
+from . import access, sla
+from .models import (
+    Answer,
+    Appeal,
+    AppealEvent,
+    AppealNumberSequence,
+    Attachment,
+    Channel,
+    Postponement,
+    Rating,
+)
+from .workflow import Action, Resolution, Status, next_status
+
+MAX_TEXT = 5000
+MIN_ANSWER_TEXT = 20
+MIN_POSTPONEMENT_REASON = 10
+MIN_REPEATED_POSTPONEMENT_REASON = 50
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+def _deadline_context(region: Region) -> tuple:
+    return work_calendar(region), ZoneInfo(region.time_zone)
+
+
+def _lock(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update().get(pk=appeal.pk)
+
+
+def _transition(
+    appeal: Appeal,
+    action: Action,
+    *,
+    actor,
+    now: datetime,
+    comment: str = "",
+    data: dict | None = None,
+    is_public: bool = True,
+    **changes,
+) -> AppealEvent:
+    """Apply `action` to the locked appeal row, save `changes` and write the event."""
+    locked = _lock(appeal)
+    from_status = locked.status
+    changes["status"] = next_status(from_status, action)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=[*changes, "updated_at"])
+    for field in [*changes, "updated_at"]:
+        setattr(appeal, field, getattr(locked, field))
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        action=action,
+        actor=actor,
+        created_at=now,
+        from_status=from_status,
+        to_status=changes["status"],
+        comment=comment,
+        data=data or {},
+        is_public=is_public,
+    )
+
+
+def _on_commit_process_outbox() -> None:
+    from .tasks import process_outbox
+
+    transaction.on_commit(lambda: process_outbox.enqueue())
+
+
+def _next_number(region: Region, year: int) -> str:
+    """The next public number of the region's year, e.g. 48-2026-000123 (row-locked)."""
+    updated = AppealNumberSequence.objects.filter(region=region, year=year).update(
+        last_value=F("last_value") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                AppealNumberSequence.objects.create(region=region, year=year, last_value=1)
+        except IntegrityError:
+            AppealNumberSequence.objects.filter(region=region, year=year).update(
+                last_value=F("last_value") + 1
+            )
+    value = AppealNumberSequence.objects.get(region=region, year=year).last_value
+    return f"{region.code}-{year}-{value:06d}"
+
+
+def process_photos(photos: Sequence, *, already: int = 0) -> list[ProcessedImage]:
+    """Check and re-encode uploads before anything is written; raises ValidationError."""
+    if already + len(photos) > settings.UPLOAD_MAX_FILES:
+        raise ValidationError(
+            _("You can attach at most %(limit)s photos.") % {"limit": settings.UPLOAD_MAX_FILES},
+            code="too_many_files",
+        )
+    return [
+        reencode_image(
+            photo, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+        )
+        for photo in photos
+    ]
+
+
+def _store_photos(
+    appeal: Appeal, photos: Sequence[ProcessedImage], *, uploaded_by, answer=None
+) -> list[Attachment]:
+    stored = []
+    for photo in photos:
+        attachment = Attachment(
+            appeal=appeal,
+            answer=answer,
+            original_name=photo.original_name,
+            content_type=photo.content_type,
+            size=photo.size,
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            uploaded_by=uploaded_by,
+        )
+        attachment.file.save(f"{photo.sha256}.jpg", ContentFile(photo.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _required_text(value: str, *, minimum: int, message: str) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        raise ValidationError(message, code="required")
+    if len(value) > MAX_TEXT:
+        raise ValidationError(
+            _("The text is too long: at most %(limit)s characters.") % {"limit": MAX_TEXT},
+            code="too_long",
+        )
+    return value
+
+
+# ---------------------------------------------------------------------------- intake
+
+
+def submit_appeal(
+    *,
+    region: Region,
+    text: str,
+    applicant=None,
+    channel: str = Channel.PORTAL,
+    category: Category | None = None,
+    municipality: Municipality | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    photos: Sequence = (),
+    created_by=None,
+    idempotency_key: str | None = None,
+    is_public: bool = True,
+    repeat_of: Appeal | None = None,
+    external_id: str = "",
+    now: datetime | None = None,
+) -> Appeal:
+    """Take in a new appeal from any channel; a retried request with the same key returns the
+    appeal the first one made instead of a second one."""
+    text = _required_text(text, minimum=1, message=_("Describe the problem."))
+    key = None
+    if idempotency_key:
+        owner = applicant.pk if applicant else (created_by.pk if created_by else "anon")
+        key = f"{owner}:{idempotency_key}"[:80]
+        existing = Appeal.objects.filter(idempotency_key=key).first()
+        if existing:
+            return existing
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("A point needs both latitude and longitude."), code="point")
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError(_("The point is outside the map."), code="point")
+    if category is not None and not category.is_active:
+        raise ValidationError(_("This category is no longer used; choose another."))
+    processed = process_photos(photos)
+    if municipality is None and latitude is not None:
+        municipality = find_municipality(region=region, lat=latitude, lon=longitude)
+    now = now or timezone.now()
+    calendar, tz = _deadline_context(region)
+    with transaction.atomic():
+        appeal = Appeal(
+            number=_next_number(region, now.astimezone(tz).year),
+            region=region,
+            municipality=municipality,
+            category=category,
+            applicant=applicant,
+            created_by=created_by,
+            channel=channel,
+            text=text,
+            address=(address or "").strip()[:500],
+            latitude=latitude,
+            longitude=longitude,
+            is_public=is_public,
+            repeat_of=repeat_of,
+            idempotency_key=key,
+            external_id=external_id,
+            created_at=now,
+            registration_due_at=sla.registration_due(now, calendar, tz),
+        )
+        try:
+            with transaction.atomic():
+                appeal.save()
+        except IntegrityError:
+            if key and (existing := Appeal.objects.filter(idempotency_key=key).first()):
+                return existing
+            raise
+        _store_photos(appeal, processed, uploaded_by=created_by or applicant)
+        data = {"channel": channel, "photos": len(processed)}
+        if repeat_of is not None:
+            data["repeat_of"] = repeat_of.number
+        AppealEvent.objects.create(
+            appeal=appeal,
+            action=Action.SUBMIT,
+            actor=created_by or applicant,
+            created_at=now,
+            from_status="",
+            to_status=Status.NEW,
+            data=data,
+        )
+        _on_commit_process_outbox()
+    return appeal
+
+
+# ---------------------------------------------------------------------------- moderation
+
+
+def request_clarification(*, appeal: Appeal, actor, question: str, now=None) -> Appeal:
+    """Ask the applicant to clarify; the registration clock stops until they answer."""
+    access.require(access.can_moderate(actor, appeal))
+    question = _required_text(question, minimum=5, message=_("Write what must be clarified."))
+    now = now or timezone.now()
+    tz = ZoneInfo(appeal.region.time_zone)
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.REQUEST_CLARIFICATION,
+            actor=actor,
+            now=now,
+            comment=question,
+            clarification_due_at=sla.clarification_due(now, tz),
+        )
+        _on_commit_process_outbox()
+    return appeal
+
+
+def provide_clarification(*, appeal: Appeal, actor, text: str, now=None) -> Appeal:
+    """The applicant's clarification: back to moderation, deadlines moved by the pause."""
+    access.require(access.is_applicant(actor, appeal) or access.can_moderate(actor, appeal))
+    text = _required_text(text, minimum=2, message=_("Write your clarification."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        asked = (
+            appeal.events.filter(action=Action.REQUEST_CLARIFICATION)
+            .order_by("-created_at", "-pk")
+            .values_list("created_at", flat=True)
+            .first()
+        ) or now
+        changes = {"clarification_due_at": None}
+        if appeal.registration_due_at:
+            changes["registration_due_at"] = sla.paused(appeal.registration_due_at, asked, now)
+        if appeal.due_at:
+            changes["due_at"] = sla.paused(appeal.due_at, asked, now)
+        _transition(
+            appeal, Action.PROVIDE_CLARIFICATION, actor=actor, now=now, comment=text, **changes
+        )
+        _on_commit_process_outbox()
+    return appeal
+
+
+def register_appeal(
+    *,
+    appeal: Appeal,
+    actor,
+    category: Category | None = None,
+    municipality: Municipality | None = None,
+    executor: Organization | None = None,
+    comment: str = "",
+    now=None,
+) -> Appeal:
+    """Accept an appeal at moderation; with `executor`, also send it there at once."""
+    access.require(access.can_moderate(actor, appeal))
+    category = category or appeal.category
+    if category is None:
+        raise ValidationError(_("Choose a category before registering the appeal."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.REGISTER,
+            actor=actor,
+            now=now,
+            comment=comment,
+            category=category,
+            municipality=municipality or appeal.municipality,
+            registered_at=appeal.registered_at or now,
+            clarification_due_at=None,
+            data={"category": category.name},
+        )
+        if executor is not None:
+            assign_appeal(appeal=appeal, actor=actor, executor=executor, now=now)
+        _on_commit_process_outbox()
+    return appeal
+
+
+def reject_appeal(
+    *, appeal: Appeal, actor, reason: RejectionReason, comment: str = "", now=None
+) -> Appeal:
+    """Reject at moderation with a managed reason the applicant sees."""
+    if actor is not None:
+        access.require(access.can_moderate(actor, appeal))
+    if reason is None:
+        raise ValidationError(_("Choose a reason for rejection."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.REJECT,
+            actor=actor,
+            now=now,
+            comment=comment,
+            rejection_reason=reason,
+            resolution=Resolution.WITHOUT_CONSIDERATION,
+            clarification_due_at=None,
+            data={"reason": reason.code, "reason_text": reason.public_text},
+        )
+        _on_commit_process_outbox()
+    return appeal
+
+
+def merge_appeal(*, appeal: Appeal, actor, into: Appeal, now=None) -> Appeal:
+    """Merge a duplicate into an existing appeal; its applicant follows the original."""
+    access.require(access.can_moderate(actor, appeal))
+    while into.duplicate_of_id:
+        into = into.duplicate_of
+    if into.pk == appeal.pk:
+        raise ValidationError(_("An appeal cannot be merged into itself."))
+    if into.status == Status.REJECTED or into.region_id != appeal.region_id:
+        raise ValidationError(_("Merge only into a live appeal of the same region."))
+    now = now or timezone.now()
+    reason = RejectionReason.objects.filter(code="duplicate").first()
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.MERGE,
+            actor=actor,
+            now=now,
+            duplicate_of=into,
+            rejection_reason=reason,
+            resolution=Resolution.DUPLICATE,
+            data={"into": into.number},
+        )
+        _transition(
+            into,
+            Action.COMMENT,
+            actor=actor,
+            now=now,
+            is_public=False,
+            comment=_("Appeal %(number)s merged into this one.") % {"number": appeal.number},
+            data={"merged": appeal.number},
+        )
+        _on_commit_process_outbox()
+    return appeal
+
+
+def expire_clarifications(*, now=None) -> int:
+    """Reject appeals whose applicants did not clarify in time; returns how many."""
+    now = now or timezone.now()
+    reason = RejectionReason.objects.get(code="no_clarification")
+    expired = Appeal.objects.filter(status=Status.CLARIFICATION, clarification_due_at__lt=now)
+    count = 0
+    for appeal in expired.select_related("region"):
+        reject_appeal(appeal=appeal, actor=None, reason=reason, now=now)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+def assign_appeal(
+    *, appeal: Appeal, actor, executor: Organization | None = None, now=None
+) -> Appeal:
+    """Send a registered appeal to its executor (the routing rule's choice by default).
+
+    The first assignment fixes the answer deadline from the registration date on the
+    production calendar; a later one (after a redirect) keeps it.
+    """
+    access.require(access.can_moderate(actor, appeal))
+    category = appeal.category
+    executor = executor or route_executor(category=category, municipality=appeal.municipality)
+    if executor is None:
+        raise ValidationError(_("No routing rule matches: choose the executor."))
+    if not executor.is_active:
+        raise ValidationError(_("This organization no longer works appeals."))
+    now = now or timezone.now()
+    changes: dict = {"executor": executor, "redirection_due_at": None, "assignee": None}
+    if appeal.original_due_at is None:
+        calendar, tz = _deadline_context(appeal.region)
+        due = sla.answer_due(
+            appeal.registered_at, category.answer_days, category.answer_days_unit, calendar, tz
+        )
+        changes.update(due_at=due, original_due_at=due)
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.ASSIGN,
+            actor=actor,
+            now=now,
+            data={
+                "executor_id": executor.pk,
+                "executor": str(executor),
+                "due_at": (changes.get("due_at") or appeal.due_at).isoformat(),
+            },
+            **changes,
+        )
+        _on_commit_process_outbox()
+    return appeal
+
+
+def redirect_appeal(
+    *,
+    appeal: Appeal,
+    actor,
+    reason: str,
+    to_executor: Organization | None = None,
+    now=None,
+) -> Appeal:
+    """Take the appeal back from its executor (not their competence) and, if the operator names
+    one, hand it to another body; otherwise it waits for routing within the redirect term."""
+    access.require(access.can_work(actor, appeal) or access.can_moderate(actor, appeal))
+    reason = _required_text(reason, minimum=5, message=_("Write why the appeal is redirected."))
+    now = now or timezone.now()
+    calendar, tz = _deadline_context(appeal.region)
+    with transaction.atomic():
+        previous = appeal.executor
+        _transition(
+            appeal,
+            Action.REDIRECT,
+            actor=actor,
+            now=now,
+            comment=reason,
+            executor=None,
+            assignee=None,
+            redirection_due_at=sla.redirection_due(now, calendar, tz),
+            data={"from_executor": str(previous) if previous else ""},
+        )
+        if to_executor is not None:
+            assign_appeal(appeal=appeal, actor=actor, executor=to_executor, now=now)
+        _on_commit_process_outbox()
+    return appeal
+
+
+# ---------------------------------------------------------------------------- deadlines
+
+
+def request_postponement(
+    *, appeal: Appeal, actor, new_due_date: date, reason: str, now=None
+) -> Postponement:
+    """The executor asks to move the deadline; a second request needs a fuller reason and is
+    flagged as a repeated postponement."""
+    access.require(access.can_work(actor, appeal) or access.can_moderate(actor, appeal))
+    now = now or timezone.now()
+    approved = appeal.postponements.filter(state=Postponement.State.APPROVED).count()
+    repeated = approved >= sla.DEFAULT_POLICY.executor_postponements
+    minimum = MIN_REPEATED_POSTPONEMENT_REASON if repeated else MIN_POSTPONEMENT_REASON
+    reason = _required_text(
+        reason,
+        minimum=minimum,
+        message=_("Explain the reason in at least %(count)s characters.") % {"count": minimum},
+    )
+    tz = ZoneInfo(appeal.region.time_zone)
+    if appeal.due_at is None:
+        raise ValidationError(_("The appeal has no deadline to move."))
+    requested = sla.end_of_day(new_due_date, tz)
+    latest = sla.latest_postponed_due(appeal.due_at, tz)
+    if requested <= appeal.due_at:
+        raise ValidationError(_("The new deadline must be later than the current one."))
+    if requested > latest:
+        raise ValidationError(
+            _("A deadline can be moved by at most %(days)s days, to %(date)s at the latest.")
+            % {
+                "days": sla.DEFAULT_POLICY.max_postponement_days,
+                "date": latest.astimezone(tz).strftime("%d.%m.%Y"),
+            }
+        )
+    with transaction.atomic():
+        _lock(appeal)
+        if appeal.postponements.filter(state=Postponement.State.PENDING).exists():
+            raise ValidationError(_("A postponement request is already waiting for a decision."))
+        postponement = Postponement.objects.create(
+            appeal=appeal,
+            requested_by=actor,
+            requested_at=now,
+            previous_due_at=appeal.due_at,
+            requested_due_at=requested,
+            reason=reason,
+            is_repeated=repeated,
+        )
+        _transition(
+            appeal,
+            Action.REQUEST_POSTPONEMENT,
+            actor=actor,
+            now=now,
+            comment=reason,
+            is_public=False,
+            data={
+                "postponement_id": postponement.pk,
+                "requested_due_at": requested.isoformat(),
+                "repeated": repeated,
+            },
+        )
+    return postponement
+
+
+def decide_postponement(
+    *, postponement: Postponement, actor, approve: bool, comment: str = "", now=None
+) -> Postponement:
+    """An operator approves (the deadline moves, the applicant is told) or refuses."""
+    appeal = postponement.appeal
+    access.require(access.can_moderate(actor, appeal))
+    now = now or timezone.now()
+    with transaction.atomic():
+        postponement = Postponement.objects.select_for_update().get(pk=postponement.pk)
+        if postponement.state != Postponement.State.PENDING:
+            raise ValidationError(_("This request has already been decided."))
+        if approve:
+            repeated = appeal.postponements.filter(state=Postponement.State.APPROVED).exists()
+            _transition(
+                appeal,
+                Action.APPROVE_POSTPONEMENT,
+                actor=actor,
+                now=now,
+                comment=postponement.reason,
+                due_at=postponement.requested_due_at,
+                data={
+                    "postponement_id": postponement.pk,
+                    "from": postponement.previous_due_at.isoformat(),
+                    "to": postponement.requested_due_at.isoformat(),
+                    "repeated": repeated,
+                },
+            )
+            postponement.is_repeated = repeated
+        else:
+            _transition(
+                appeal,
+                Action.REFUSE_POSTPONEMENT,
+                actor=actor,
+                now=now,
+                comment=comment,
+                is_public=False,
+                data={"postponement_id": postponement.pk},
+            )
+        postponement.state = Postponement.State.APPROVED if approve else Postponement.State.REFUSED
+        postponement.decided_by = actor
+        postponement.decided_at = now
+        postponement.decision_comment = comment
+        postponement.save(
+            update_fields=["state", "decided_by", "decided_at", "decision_comment", "is_repeated"]
+        )
+        _on_commit_process_outbox()
+    return postponement
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+def submit_answer(
+    *,
+    appeal: Appeal,
+    actor,
+    text: str,
+    resolution: str = Resolution.SOLVED,
+    photos: Sequence = (),
+    now=None,
+) -> Answer:
+    """The executor's answer with evidence, sent to the control centre for review."""
+    access.require(access.can_work(actor, appeal))
+    text = _required_text(
+        text,
+        minimum=MIN_ANSWER_TEXT,
+        message=_("Write what was done: at least %(count)s characters.")
+        % {"count": MIN_ANSWER_TEXT},
+    )
+    if resolution not in Resolution.values or resolution == Resolution.DUPLICATE:
+        raise ValidationError(_("Choose the outcome of the appeal."))
+    processed = process_photos(photos)
+    now = now or timezone.now()
+    with transaction.atomic():
+        answer = Answer.objects.create(
+            appeal=appeal,
+            organization=appeal.executor,
+            author=actor,
+            text=text,
+            resolution=resolution,
+            submitted_at=now,
+        )
+        _store_photos(appeal, processed, uploaded_by=actor, answer=answer)
+        _transition(
+            appeal,
+            Action.SUBMIT_ANSWER,
+            actor=actor,
+            now=now,
+            is_public=False,
+            data={"answer_id": answer.pk, "photos": len(processed)},
+        )
+    return answer
+
+
+def return_answer(
+    *, answer: Answer, actor, reasons: Sequence[str], comment: str = "", now=None
+) -> Answer:
+    """Send an answer back to the executor for rework, naming the criteria it failed."""
+    appeal = answer.appeal
+    access.require(access.can_moderate(actor, appeal))
+    reasons = list(dict.fromkeys(reasons))
+    if not reasons or any(r not in Answer.ReworkReason.values for r in reasons):
+        raise ValidationError(_("Choose at least one reason for rework."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Answer.objects.select_for_update().get(pk=answer.pk).state != Answer.State.REVIEW:
+            raise ValidationError(_("This answer has already been reviewed."))
+        _transition(
+            appeal,
+            Action.RETURN_FOR_REWORK,
+            actor=actor,
+            now=now,
+            comment=comment,
+            is_public=False,
+            data={"answer_id": answer.pk, "reasons": reasons},
+        )
+        answer.state = Answer.State.RETURNED
+        answer.reviewed_by, answer.reviewed_at = actor, now
+        answer.review_comment, answer.rework_reasons = comment, reasons
+        answer.save(
+            update_fields=[
+                "state",
+                "reviewed_by",
+                "reviewed_at",
+                "review_comment",
+                "rework_reasons",
+            ]
+        )
+        _on_commit_process_outbox()
+    return answer
+
+
+def publish_answer(*, answer: Answer, actor, comment: str = "", now=None) -> Answer:
+    """Publish a reviewed answer to the applicant; the first one sets `answered_at`."""
+    appeal = answer.appeal
+    access.require(access.can_moderate(actor, appeal))
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Answer.objects.select_for_update().get(pk=answer.pk).state != Answer.State.REVIEW:
+            raise ValidationError(_("This answer has already been reviewed."))
+        _transition(
+            appeal,
+            Action.PUBLISH_ANSWER,
+            actor=actor,
+            now=now,
+            comment=comment,
+            answered_at=appeal.answered_at or now,
+            resolution=answer.resolution,
+            data={"answer_id": answer.pk},
+        )
+        answer.state = Answer.State.PUBLISHED
+        answer.reviewed_by, answer.reviewed_at, answer.review_comment = actor, now, comment
+        answer.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+        _on_commit_process_outbox()
+    return answer
+
+
+# ---------------------------------------------------------------------------- after the answer
+
+
+@dataclass(frozen=True)
+class RatingOutcome:
+    rating: Rating
+    repeat: Appeal | None
+
+
+def rate_answer(
+    *, appeal: Appeal, actor, score: int, is_solved: bool, comment: str = "", now=None
+) -> RatingOutcome:
+    """The applicant rates the answer. «Not solved» opens a repeat appeal linked to this one."""
+    access.require(access.is_applicant(actor, appeal))
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError(_("Choose a score from 1 to 5."))
+    comment = (comment or "").strip()[:MAX_TEXT]
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock(appeal)
+        if appeal.ratings.filter(applicant=actor).exists():
+            raise ValidationError(_("You have already rated this answer."))
+        rating = Rating.objects.create(
+            appeal=appeal,
+            applicant=actor,
+            score=score,
+            is_solved=is_solved,
+            comment=comment,
+            created_at=now,
+        )
+        _transition(
+            appeal,
+            Action.RATE,
+            actor=actor,
+            now=now,
+            comment=comment,
+            data={"score": score, "is_solved": is_solved},
+        )
+        if appeal.status == Status.ANSWERED:
+            close_appeal(appeal=appeal, actor=None, now=now)
+        repeat = None
+        if not is_solved:
+            repeat = create_repeat_appeal(original=appeal, actor=actor, text=comment, now=now)
+        _on_commit_process_outbox()
+    return RatingOutcome(rating, repeat)
+
+
+def create_repeat_appeal(
+    *, original: Appeal, actor, text: str = "", channel: str = Channel.PORTAL, now=None
+) -> Appeal:
+    """A new appeal on the same problem, linked to the earlier one and carrying its context."""
+    body = text.strip() or _("The problem of appeal %(number)s is not solved.") % {
+        "number": original.number
+    }
+    return submit_appeal(
+        region=original.region,
+        text=body,
+        applicant=original.applicant,
+        channel=channel,
+        category=original.category,
+        municipality=original.municipality,
+        latitude=original.latitude,
+        longitude=original.longitude,
+        address=original.address,
+        repeat_of=original,
+        created_by=actor if actor is not None and actor != original.applicant else None,
+        is_public=original.is_public,
+        now=now,
+    )
+
+
+def close_appeal(*, appeal: Appeal, actor=None, now=None) -> Appeal:
+    """Close an answered appeal (after the rating, or when the rating window has passed)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(appeal, Action.CLOSE, actor=actor, now=now, closed_at=now)
+    return appeal
+
+
+def reopen_appeal(*, appeal: Appeal, actor, reason: str, now=None) -> Appeal:
+    """Return an answered or closed appeal to its executor (e.g. a failed check)."""
+    access.require(access.can_direct(actor, appeal))
+    reason = _required_text(reason, minimum=5, message=_("Write why the appeal is reopened."))
+    if appeal.executor_id is None:
+        raise ValidationError(_("The appeal has no executor to return it to."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(appeal, Action.REOPEN, actor=actor, now=now, comment=reason, closed_at=None)
+        _on_commit_process_outbox()
+    return appeal
+
+
+def add_comment(*, appeal: Appeal, actor, text: str, is_public: bool = False, now=None):
+    """An internal note on the appeal (or a public one, from staff)."""
+    staff = access.can_direct(actor, appeal) or access.can_work(actor, appeal)
+    access.require(staff)
+    text = _required_text(text, minimum=1, message=_("Write the comment."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _transition(
+            appeal, Action.COMMENT, actor=actor, now=now, comment=text, is_public=is_public
+        )
+
+
+def close_unrated_answers(*, older_than_days: int = 14, now=None) -> int:
+    """Close answered appeals the applicant did not rate within the window; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=older_than_days)
+    count = 0
+    for appeal in Appeal.objects.filter(status=Status.ANSWERED, answered_at__lt=cutoff):
+        close_appeal(appeal=appeal, now=now)
+        count += 1
+    return count

@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from .models import (
+    CalendarDay,
+    Category,
+    Municipality,
+    Organization,
+    Region,
+    RejectionReason,
+    RoutingRule,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "time_zone"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "oktmo", "region"]
+    list_filter = ["region", "kind"]
+    search_fields = ["name", "oktmo"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality", "is_active"]
+    list_filter = ["kind", "is_active", "region", "municipality"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["municipality", "parent"]
+    list_select_related = ["municipality"]
+
+
+class SubcategoryInline(admin.TabularInline):
+    model = Category
+    fk_name = "parent"
+    extra = 0
+    fields = ["code", "name", "answer_days", "answer_days_unit", "is_public", "is_active"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "answer_days", "answer_days_unit", "is_public", "is_active"]
+    list_filter = ["parent", "answer_days_unit", "is_public", "is_active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    inlines = [SubcategoryInline]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "municipality", "organization", "priority", "is_active"]
+    list_filter = ["is_active", "municipality"]
+    search_fields = ["category__name", "organization__name"]
+    autocomplete_fields = ["category", "municipality", "organization"]
+    list_select_related = ["category", "category__parent", "municipality", "organization"]
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_active"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name", "region", "source"]
+    list_filter = ["kind", "source", "region"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

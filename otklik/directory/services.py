@@ -1,0 +1,35 @@
+"""Directory decisions: which municipality a point lies in, which executor an appeal goes to."""
+
+from __future__ import annotations
+
+from otklik.lib.geo import contains, distance_m
+
+from .models import Category, Municipality, Organization, Region, RoutingRule
+
+
+def find_municipality(*, region: Region, lat: float, lon: float) -> Municipality | None:
+    """The municipality whose boundary holds the point; without boundaries, the nearest centre.
+
+    A point inside no boundary (outside the region) gives None.
+    """
+    municipalities = list(Municipality.objects.filter(region=region))
+    with_boundary = [m for m in municipalities if m.boundary]
+    if with_boundary:
+        for municipality in with_boundary:
+            if contains(municipality.boundary_shape, lat, lon):
+                return municipality
+        return None
+    if not municipalities:
+        return None
+    return min(municipalities, key=lambda m: distance_m(lat, lon, m.center_lat, m.center_lon))
+
+
+def route_executor(*, category: Category, municipality: Municipality | None) -> Organization | None:
+    """The executor the best matching routing rule names, or None if no rule matches."""
+    rule = (
+        RoutingRule.objects.matching(category=category, municipality=municipality)
+        .select_related("organization")
+        .filter(organization__is_active=True)
+        .first()
+    )
+    return rule.organization if rule else None

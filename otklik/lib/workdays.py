@@ -1,0 +1,77 @@
+"""Working days on a production calendar: pure date arithmetic, no database.
+
+A `WorkCalendar` knows which dates are days off beyond the ordinary weekend (public holidays and
+moved days off) and which weekend dates are working (a Saturday worked in exchange). Legal
+deadlines in calendar days that end on a day off move to the next working day (Civil Code, art.
+193); deadlines in working days count working days only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """A production calendar: weekends, extra days off and working weekend days."""
+
+    days_off: frozenset[date] = field(default_factory=frozenset)
+    working_weekend_days: frozenset[date] = field(default_factory=frozenset)
+    shortened_days: frozenset[date] = field(default_factory=frozenset)
+    weekend: frozenset[int] = frozenset({5, 6})  # Saturday, Sunday
+
+    @classmethod
+    def build(
+        cls,
+        days_off: Iterable[date] = (),
+        working_weekend_days: Iterable[date] = (),
+        shortened_days: Iterable[date] = (),
+    ) -> WorkCalendar:
+        return cls(frozenset(days_off), frozenset(working_weekend_days), frozenset(shortened_days))
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.working_weekend_days:
+            return True
+        if day in self.days_off:
+            return False
+        return day.weekday() not in self.weekend
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day on or after `day`."""
+        while not self.is_working_day(day):
+            day += ONE_DAY
+        return day
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The date `days` working days after `start` (`start` itself not counted)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        day = start
+        remaining = days
+        while remaining:
+            day += ONE_DAY
+            if self.is_working_day(day):
+                remaining -= 1
+        return day if days else self.next_working_day(start)
+
+    def add_calendar_days(self, start: date, days: int) -> date:
+        """`days` calendar days after `start`; a last day that is a day off moves forward."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        return self.next_working_day(start + timedelta(days=days))
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += ONE_DAY
+            if self.is_working_day(day):
+                count += 1
+        return count

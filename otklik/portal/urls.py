@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("my/", views.my_appeals, name="my_appeals"),
+    path("appeals/<str:number>/", views.appeal_detail, name="appeal"),
+]

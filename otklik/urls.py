@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from otklik.portal import views as portal_views
+
+admin.site.site_header = admin.site.site_title = "Otklik"
+
+urlpatterns = [
+    path("", include("otklik.portal.urls")),
+    path("office/", include("otklik.office.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("health/", portal_views.health, name="health"),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Media from the local disk in the embedded mode; behind nginx or S3 in production.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
