@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = "Print where to open the product and the demo logins, one per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://localhost:8000/")
+
+    def handle(self, *args, url, **options):
+        from otklik.demo.region import DEMO_LOGINS
+
+        self.stdout.write("")
+        self.stdout.write(_("Otklik is running: open %(url)s") % {"url": url})
+        self.stdout.write(_("Administration: %(url)sadmin/") % {"url": url})
+        self.stdout.write(_("Demo logins (role — e-mail — password):"))
+        for role, email, password in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<28} {email:<32} {password}")
+        self.stdout.write(_("Stop with Ctrl+C."))
