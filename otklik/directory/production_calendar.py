@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import holidays
@@ -18,6 +19,16 @@ _PRECEDENCE = {
     (CalendarDay.Source.HOLIDAYS, True): 2,
     (CalendarDay.Source.HOLIDAYS, False): 3,
 }
+_MOVED_FROM = re.compile(r"перенесено с (\d{2})\.(\d{2})\.(\d{4})")
+
+
+def _moved_from(name: str) -> date | None:
+    """The date a moved day off was moved from, read from its name in `holidays`."""
+    match = _MOVED_FROM.search(name.lower())
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
 
 
 def seed_calendar(first_year: int, last_year: int) -> int:
@@ -37,9 +48,15 @@ def seed_calendar(first_year: int, last_year: int) -> int:
     )
     # Labour Code art. 95: the working day before a public holiday is one hour shorter.
     for day, name in ru.items():
+        if "перенес" in name.lower():
+            continue
         before = day - timedelta(days=1)
-        if calendar.is_working_day(before) and before not in rows and "перенес" not in name.lower():
+        if calendar.is_working_day(before) and before not in rows:
             rows[before] = (CalendarDay.Kind.SHORTENED, f"Предпраздничный день ({name})")
+        elif (moved := _moved_from(ru.get(before, ""))) and moved in calendar.working_weekend_days:
+            # The pre-holiday day became a day off in exchange for a weekend day: the shortened
+            # hours go with the work to that weekend day (1 November 2025, 2 November 2024).
+            rows[moved] = (CalendarDay.Kind.SHORTENED, f"Предпраздничный рабочий день ({name})")
     with transaction.atomic():
         CalendarDay.objects.filter(
             region__isnull=True, source=CalendarDay.Source.HOLIDAYS, date__year__in=years

@@ -34,7 +34,8 @@ class WorkCalendar:
         return cls(frozenset(days_off), frozenset(working_weekend_days), frozenset(shortened_days))
 
     def is_working_day(self, day: date) -> bool:
-        if day in self.working_weekend_days:
+        # A shortened day is a working day, also when it is a Saturday worked in exchange.
+        if day in self.working_weekend_days or day in self.shortened_days:
             return True
         if day in self.days_off:
             return False
