@@ -2,11 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from otklik.portal import views as portal_views
 
-admin.site.site_header = admin.site.site_title = "Otklik"
+admin.site.site_header = _("Otklik: administration")
+admin.site.site_title = _("Otklik")
 
 urlpatterns = [
     path("", include("otklik.portal.urls")),
