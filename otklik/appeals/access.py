@@ -41,7 +41,7 @@ def get_public_appeal(*, number: str) -> Appeal:
 
 def has_scope(user, appeal: Appeal, roles: frozenset[str]) -> bool:
     """Whether `user` holds one of `roles` in a scope that covers `appeal`."""
-    if user is None:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True

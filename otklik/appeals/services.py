@@ -44,7 +44,7 @@ from .models import (
     Postponement,
     Rating,
 )
-from .workflow import Action, Resolution, Status, next_status
+from .workflow import Action, IllegalTransition, Resolution, Status, next_status
 
 MAX_TEXT = 5000
 MIN_ANSWER_TEXT = 20
@@ -60,7 +60,22 @@ def _deadline_context(region: Region) -> tuple:
 
 
 def _lock(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update().get(pk=appeal.pk)
+    """Lock the appeal's row and bring the caller's object up to date with it, so that changes
+    are computed from the row as it is now, not from a copy read earlier."""
+    appeal.refresh_from_db(from_queryset=Appeal.objects.select_for_update())
+    return appeal
+
+
+# Moderation steps that make no sense once an answer has reached the applicant: a rejected
+# appeal is never answered (a constraint), and a reopened one is not moderated again.
+_BEFORE_ANSWER_ONLY = frozenset({Action.REQUEST_CLARIFICATION, Action.REJECT, Action.MERGE})
+
+
+def _check_allowed(appeal: Appeal, action: Action) -> None:
+    """Raise IllegalTransition if the workflow does not allow `action` on the appeal now."""
+    next_status(appeal.status, action)
+    if action in _BEFORE_ANSWER_ONLY and appeal.answered_at is not None:
+        raise IllegalTransition(action, appeal.status)
 
 
 def _transition(
@@ -75,14 +90,13 @@ def _transition(
     **changes,
 ) -> AppealEvent:
     """Apply `action` to the locked appeal row, save `changes` and write the event."""
-    locked = _lock(appeal)
-    from_status = locked.status
+    _lock(appeal)
+    _check_allowed(appeal, action)
+    from_status = appeal.status
     changes["status"] = next_status(from_status, action)
     for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save(update_fields=[*changes, "updated_at"])
-    for field in [*changes, "updated_at"]:
-        setattr(appeal, field, getattr(locked, field))
+        setattr(appeal, field, value)
+    appeal.save(update_fields=[*changes, "updated_at"])
     return AppealEvent.objects.create(
         appeal=appeal,
         action=action,
@@ -283,6 +297,8 @@ def provide_clarification(*, appeal: Appeal, actor, text: str, now=None) -> Appe
     text = _required_text(text, minimum=2, message=_("Write your clarification."))
     now = now or timezone.now()
     with transaction.atomic():
+        _lock(appeal)
+        _check_allowed(appeal, Action.PROVIDE_CLARIFICATION)
         asked = (
             appeal.events.filter(action=Action.REQUEST_CLARIFICATION)
             .order_by("-created_at", "-pk")
@@ -318,6 +334,7 @@ def register_appeal(
         raise ValidationError(_("Choose a category before registering the appeal."))
     now = now or timezone.now()
     with transaction.atomic():
+        _lock(appeal)
         _transition(
             appeal,
             Action.REGISTER,
@@ -366,6 +383,8 @@ def merge_appeal(*, appeal: Appeal, actor, into: Appeal, now=None) -> Appeal:
     access.require(access.can_moderate(actor, appeal))
     while into.duplicate_of_id:
         into = into.duplicate_of
+    # The merge writes to `into` as well: it must be within the actor's scope too.
+    access.require(access.can_moderate(actor, into))
     if into.pk == appeal.pk:
         raise ValidationError(_("An appeal cannot be merged into itself."))
     if into.status == Status.REJECTED or into.region_id != appeal.region_id:
@@ -420,21 +439,23 @@ def assign_appeal(
     production calendar; a later one (after a redirect) keeps it.
     """
     access.require(access.can_moderate(actor, appeal))
-    category = appeal.category
-    executor = executor or route_executor(category=category, municipality=appeal.municipality)
-    if executor is None:
-        raise ValidationError(_("No routing rule matches: choose the executor."))
-    if not executor.is_active:
-        raise ValidationError(_("This organization no longer works appeals."))
     now = now or timezone.now()
-    changes: dict = {"executor": executor, "redirection_due_at": None, "assignee": None}
-    if appeal.original_due_at is None:
-        calendar, tz = _deadline_context(appeal.region)
-        due = sla.answer_due(
-            appeal.registered_at, category.answer_days, category.answer_days_unit, calendar, tz
-        )
-        changes.update(due_at=due, original_due_at=due)
     with transaction.atomic():
+        _lock(appeal)
+        _check_allowed(appeal, Action.ASSIGN)
+        category = appeal.category
+        executor = executor or route_executor(category=category, municipality=appeal.municipality)
+        if executor is None:
+            raise ValidationError(_("No routing rule matches: choose the executor."))
+        if not executor.is_active:
+            raise ValidationError(_("This organization no longer works appeals."))
+        changes: dict = {"executor": executor, "redirection_due_at": None, "assignee": None}
+        if appeal.original_due_at is None:
+            calendar, tz = _deadline_context(appeal.region)
+            due = sla.answer_due(
+                appeal.registered_at, category.answer_days, category.answer_days_unit, calendar, tz
+            )
+            changes.update(due_at=due, original_due_at=due)
         _transition(
             appeal,
             Action.ASSIGN,
@@ -494,31 +515,32 @@ def request_postponement(
     flagged as a repeated postponement."""
     access.require(access.can_work(actor, appeal) or access.can_moderate(actor, appeal))
     now = now or timezone.now()
-    approved = appeal.postponements.filter(state=Postponement.State.APPROVED).count()
-    repeated = approved >= sla.DEFAULT_POLICY.executor_postponements
-    minimum = MIN_REPEATED_POSTPONEMENT_REASON if repeated else MIN_POSTPONEMENT_REASON
-    reason = _required_text(
-        reason,
-        minimum=minimum,
-        message=_("Explain the reason in at least %(count)s characters.") % {"count": minimum},
-    )
     tz = ZoneInfo(appeal.region.time_zone)
-    if appeal.due_at is None:
-        raise ValidationError(_("The appeal has no deadline to move."))
-    requested = sla.end_of_day(new_due_date, tz)
-    latest = sla.latest_postponed_due(appeal.due_at, tz)
-    if requested <= appeal.due_at:
-        raise ValidationError(_("The new deadline must be later than the current one."))
-    if requested > latest:
-        raise ValidationError(
-            _("A deadline can be moved by at most %(days)s days, to %(date)s at the latest.")
-            % {
-                "days": sla.DEFAULT_POLICY.max_postponement_days,
-                "date": latest.astimezone(tz).strftime("%d.%m.%Y"),
-            }
-        )
     with transaction.atomic():
         _lock(appeal)
+        _check_allowed(appeal, Action.REQUEST_POSTPONEMENT)
+        approved = appeal.postponements.filter(state=Postponement.State.APPROVED).count()
+        repeated = approved >= sla.DEFAULT_POLICY.executor_postponements
+        minimum = MIN_REPEATED_POSTPONEMENT_REASON if repeated else MIN_POSTPONEMENT_REASON
+        reason = _required_text(
+            reason,
+            minimum=minimum,
+            message=_("Explain the reason in at least %(count)s characters.") % {"count": minimum},
+        )
+        if appeal.due_at is None:
+            raise ValidationError(_("The appeal has no deadline to move."))
+        requested = sla.end_of_day(new_due_date, tz)
+        latest = sla.latest_postponed_due(appeal.due_at, tz)
+        if requested <= appeal.due_at:
+            raise ValidationError(_("The new deadline must be later than the current one."))
+        if requested > latest:
+            raise ValidationError(
+                _("A deadline can be moved by at most %(days)s days, to %(date)s at the latest.")
+                % {
+                    "days": sla.DEFAULT_POLICY.max_postponement_days,
+                    "date": latest.astimezone(tz).strftime("%d.%m.%Y"),
+                }
+            )
         if appeal.postponements.filter(state=Postponement.State.PENDING).exists():
             raise ValidationError(_("A postponement request is already waiting for a decision."))
         postponement = Postponement.objects.create(
@@ -557,6 +579,11 @@ def decide_postponement(
         postponement = Postponement.objects.select_for_update().get(pk=postponement.pk)
         if postponement.state != Postponement.State.PENDING:
             raise ValidationError(_("This request has already been decided."))
+        _lock(appeal)
+        if approve and postponement.requested_due_at <= appeal.due_at:
+            # The deadline moved on since the request (a clarification pause): approving it now
+            # would move the deadline back.
+            raise ValidationError(_("The new deadline must be later than the current one."))
         if approve:
             repeated = appeal.postponements.filter(state=Postponement.State.APPROVED).exists()
             _transition(
@@ -617,9 +644,13 @@ def submit_answer(
     )
     if resolution not in Resolution.values or resolution == Resolution.DUPLICATE:
         raise ValidationError(_("Choose the outcome of the appeal."))
+    # Refuse before the photos are processed and stored; the locked check below decides.
+    _check_allowed(appeal, Action.SUBMIT_ANSWER)
     processed = process_photos(photos)
     now = now or timezone.now()
     with transaction.atomic():
+        _lock(appeal)
+        _check_allowed(appeal, Action.SUBMIT_ANSWER)
         answer = Answer.objects.create(
             appeal=appeal,
             organization=appeal.executor,
@@ -686,6 +717,7 @@ def publish_answer(*, answer: Answer, actor, comment: str = "", now=None) -> Ans
     with transaction.atomic():
         if Answer.objects.select_for_update().get(pk=answer.pk).state != Answer.State.REVIEW:
             raise ValidationError(_("This answer has already been reviewed."))
+        _lock(appeal)
         _transition(
             appeal,
             Action.PUBLISH_ANSWER,

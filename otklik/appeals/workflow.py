@@ -118,7 +118,7 @@ def next_status(status: str, action: str) -> Status:
         if status:
             raise IllegalTransition(action, status)
         return Status.NEW
-    if not is_allowed(status, action):
+    if not status or not is_allowed(status, action):
         raise IllegalTransition(action, status)
     target = TRANSITIONS[Action(action)].target
     return target if target is not None else Status(status)
