@@ -1,0 +1,121 @@
+"""`manage.py build_demo`: the demo region — Липецкая область — with two years of appeals.
+
+It builds into an empty database (`make run` calls it on every start): when the region already
+has appeals it says so and does nothing. `--force` builds anyway and deletes nothing: the
+directory and people are completed and another history is added after the existing numbers,
+which is only useful for benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from otklik.accounts.models import User
+from otklik.appeals.models import Appeal, Postponement
+from otklik.demo import bulk
+from otklik.demo.geography import REGION_CODE
+from otklik.demo.history import History
+from otklik.demo.region import build_region
+from otklik.directory.models import Category, Organization, Region, RoutingRule
+from otklik.directory.production_calendar import seed_calendar
+
+
+def moment(value: str):
+    """An ISO date-time for --now; a naive one is read in the project's time zone."""
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise CommandError(f"--now: not an ISO date-time: {value!r}")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+class Command(BaseCommand):
+    help = "Build the demo region (Липецкая область) with two years of appeals."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--appeals", type=int, default=100_000, help="default 100000")
+        parser.add_argument("--seed", type=int, default=48, help="same seed, same region")
+        parser.add_argument("--now", type=moment, help="end of the history (default: now)")
+        parser.add_argument("--citizens", type=int, help="default: appeals / 16, 60…8000")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--if-empty",
+            dest="force",
+            action="store_false",
+            default=False,
+            help="build only if the region has no appeals yet (the default)",
+        )
+        mode.add_argument(
+            "--force",
+            dest="force",
+            action="store_true",
+            help="build even if it has: add another history, delete nothing",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    def handle(self, *args, appeals, seed, now, citizens, force, no_progress, **options):
+        if appeals < 1:
+            raise CommandError("--appeals must be at least 1")
+        started = time.monotonic()
+        region = Region.objects.filter(code=REGION_CODE).first()
+        if region is not None and not force and (existing := region.appeals.count()):
+            self.stdout.write(
+                f"Демо-регион «{region.name}» уже построен ({existing} обращений): ничего не "
+                "делаю. Он строится только в пустой базе; --force добавит ещё одну историю."
+            )
+            return
+        now = now or timezone.now()
+        citizens = citizens if citizens is not None else min(8000, max(60, appeals // 16))
+        progress = options["verbosity"] >= 1 and not no_progress
+        history_start = now - History.SPAN
+        first_year, last_year = settings.OTKLIK_CALENDAR_YEARS
+        phases = {}
+        with transaction.atomic():
+            # The deadlines of two years ago need their production calendar too.
+            seed_calendar(min(first_year, history_start.year), max(last_year, now.year + 1))
+            demo = build_region(
+                random.Random(seed * 7919 + 1), citizens=citizens, history_start=history_start
+            )
+            phases["directory and people"] = time.monotonic()
+            history = History(demo, appeals=appeals, seed=seed, now=now, progress=progress)
+            history.run()
+            phases["history"] = time.monotonic()
+            written = bulk.write(history, progress=progress)
+            phases["writing"] = time.monotonic()
+        phases["commit"] = time.monotonic()
+        if options["verbosity"] >= 1:
+            self._summary(demo.region, written, time.monotonic() - started)
+        if options["verbosity"] >= 2:
+            previous = started
+            for name, moment in phases.items():
+                self.stdout.write(f"  {name}: {moment - previous:.1f} s")
+                previous = moment
+
+    def _summary(self, region, written, elapsed: float) -> None:
+        appeals = Appeal.objects.filter(region=region)
+        statuses = dict(appeals.values_list("status").annotate(n=Count("pk")))
+        postponed = Postponement.objects.filter(appeal__region=region)
+        lines = [
+            f"Демо-регион «{region.name}» построен за {elapsed:.1f} с "
+            f"({written.appeals / elapsed:.0f} обращений/с).",
+            f"  муниципалитетов: {region.municipalities.count()}, организаций: "
+            f"{Organization.objects.filter(region=region).count()}, рубрик: "
+            f"{Category.objects.filter(parent=None).count()} / подрубрик: "
+            f"{Category.objects.exclude(parent=None).count()}, правил маршрутизации: "
+            f"{RoutingRule.objects.count()}, пользователей: {User.objects.count()}",
+            f"  обращений: {written.appeals} — "
+            + ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items())),
+            f"  событий: {written.events}, ответов: {written.answers}, переносов сроков: "
+            f"{written.postponements} (повторных: {postponed.filter(is_repeated=True).count()})"
+            f", оценок: {written.ratings}",
+            f"  повторных обращений: {appeals.exclude(repeat_of=None).count()}, "
+            f"объединённых дубликатов: {appeals.exclude(duplicate_of=None).count()}",
+        ]
+        self.stdout.write("\n".join(lines))

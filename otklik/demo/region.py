@@ -1,0 +1,384 @@
+"""The demo region in the directory: Липецкая область with its municipalities, executor bodies,
+category tree, routing rules, staff, the demo logins and a few thousand citizens.
+
+Everything is created only if missing (by OKTMO, name, code or e-mail), so a second run over
+the same database adds nothing; rows are written with bulk_create and one pre-computed password
+hash, because hashing thousands of passwords one by one takes minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+
+from otklik.accounts.models import Membership, Role, User
+from otklik.directory.models import (
+    Category,
+    Municipality,
+    Organization,
+    Region,
+    RejectionReason,
+    RoutingRule,
+)
+
+from . import geography
+from .geography import MUNICIPALITIES, MunicipalitySpec
+from .organizations import OrgSpec, executors_for, organization_specs
+from .people import Person, citizen_email, phone, random_person, translit
+from .topics import Group, Topic, all_groups
+
+DEMO_PASSWORD = "otklik-demo-2026"  # noqa: S105 — published on purpose: the demo's logins
+
+# (role, e-mail, password): one line per role for `make run` to print (demo_logins command).
+DEMO_LOGINS: list[tuple[str, str, str]] = [
+    ("Заявитель (гражданин)", "citizen@demo.otklik.ru", DEMO_PASSWORD),
+    ("Оператор ЦУР", "operator@demo.otklik.ru", DEMO_PASSWORD),
+    ("Исполнитель (дороги Липецка)", "executor@demo.otklik.ru", DEMO_PASSWORD),
+    ("Куратор (г. Липецк)", "supervisor@demo.otklik.ru", DEMO_PASSWORD),
+    ("Руководство области", "leadership@demo.otklik.ru", DEMO_PASSWORD),
+    ("Контрольные звонки", "caller@demo.otklik.ru", DEMO_PASSWORD),
+    ("Администратор", "admin@demo.otklik.ru", DEMO_PASSWORD),
+]
+
+# e-mail → (full name, role, scope); the scope is «region», «Липецк» or a short name of an org.
+DEMO_USERS = {
+    "citizen@demo.otklik.ru": ("Петрова Анна Сергеевна", None, None),
+    "operator@demo.otklik.ru": ("Соколова Марина Викторовна", Role.OPERATOR, "region"),
+    "executor@demo.otklik.ru": ("Дорохов Пётр Ильич", Role.EXECUTOR, "ДДХиБ г. Липецка"),
+    "supervisor@demo.otklik.ru": ("Кравцов Андрей Николаевич", Role.SUPERVISOR, "Липецк"),
+    "leadership@demo.otklik.ru": ("Белозёров Виктор Павлович", Role.LEADERSHIP, "region"),
+    "caller@demo.otklik.ru": ("Лаптева Ирина Олеговна", Role.CALLER, "region"),
+    "admin@demo.otklik.ru": ("Администратор системы", Role.ADMIN, "region"),
+}
+OPERATORS = 10  # control-centre staff besides the demo operator
+FIELD_TEAM = 4  # members of the monitoring brigade (channel «field»)
+
+
+@dataclass
+class DemoRegion:
+    """What the history generator needs to know about the directory it builds on."""
+
+    region: Region
+    boundaries: dict[str, dict]
+    municipalities: dict[str, Municipality]  # by OKTMO
+    specs: dict[str, MunicipalitySpec]  # by OKTMO
+    org_index: dict[tuple[str | None, str], list[Organization]]
+    discipline: dict[int, float]  # organization id → 0 poor … 1 exemplary
+    staff: dict[int, list[int]]  # organization id → executor user ids
+    categories: dict[str, Category]  # by code
+    topics: list[tuple[Group, Topic]]
+    reasons: dict[str, RejectionReason]
+    operators: list[int] = field(default_factory=list)
+    field_team: list[int] = field(default_factory=list)
+    demo: dict[str, User] = field(default_factory=dict)  # by e-mail
+    citizens: dict[str, list[int]] = field(default_factory=dict)  # OKTMO → user ids
+    persons: dict[int, Person] = field(default_factory=dict)  # user id → name parts
+
+
+# ---------------------------------------------------------------------------- territory
+
+
+def ensure_region() -> Region:
+    region, _ = Region.objects.update_or_create(
+        code=geography.REGION_CODE,
+        defaults={
+            "name": geography.REGION_NAME,
+            "time_zone": geography.REGION_TIME_ZONE,
+            "center_lat": geography.REGION_CENTRE[0],
+            "center_lon": geography.REGION_CENTRE[1],
+        },
+    )
+    return region
+
+
+def ensure_municipalities(region: Region, boundaries: dict[str, dict]):
+    existing = {m.oktmo: m for m in Municipality.objects.filter(region=region)}
+    Municipality.objects.bulk_create(
+        Municipality(
+            region=region,
+            name=spec.name,
+            kind=spec.kind,
+            oktmo=spec.oktmo,
+            center_lat=spec.seat.lat,
+            center_lon=spec.seat.lon,
+            boundary=boundaries[spec.oktmo],
+        )
+        for spec in MUNICIPALITIES
+        if spec.oktmo not in existing
+    )
+    return {m.oktmo: m for m in Municipality.objects.filter(region=region)}
+
+
+# ---------------------------------------------------------------------------- organizations
+
+
+def _org_contacts(spec: OrgSpec, municipality: MunicipalitySpec | None, number: int):
+    """A plausible phone (area code of the municipality) and address for an organization."""
+    m = municipality or MUNICIPALITIES[0]
+    code = m.phone_code
+    digits = f"{(number * 7919) % 10 ** (10 - len(code)):0{10 - len(code)}d}"
+    tel = f"+7 ({code}) {digits[:-4]}-{digits[-4:-2]}-{digits[-2:]}"
+    street = ("ул. Советская", "ул. Ленина", "пл. Мира", "ул. Октябрьская")[number % 4]
+    town = f"{m.seat.kind} {m.seat.name}"
+    return tel, f"Липецкая обл., {town}, {street}, д. {number % 60 + 1}"
+
+
+def ensure_organizations(rng, region: Region, municipalities: dict[str, Municipality]):
+    """Create missing organizations; return (spec, organization) pairs and their discipline."""
+    specs = organization_specs(MUNICIPALITIES)
+    by_oktmo = {m.oktmo: m for m in MUNICIPALITIES}
+    existing = {(o.municipality_id, o.name): o for o in Organization.objects.filter(region=region)}
+    pairs: list[tuple[OrgSpec, Organization]] = []
+    # Parents first: regional bodies and administrations, then everything that hangs on them.
+    for with_parent in (False, True):
+        by_short = {spec.short_name: org for spec, org in pairs}
+        batch = []
+        for number, spec in enumerate(specs):
+            if (spec.parent is not None) != with_parent:
+                continue
+            municipality = municipalities[spec.oktmo] if spec.oktmo else None
+            org = existing.get((municipality.pk if municipality else None, spec.name))
+            if org is None:
+                tel, address = _org_contacts(spec, by_oktmo.get(spec.oktmo), number)
+                org = Organization(
+                    region=region,
+                    municipality=municipality,
+                    parent=by_short.get(spec.parent),
+                    name=spec.name,
+                    short_name=spec.short_name,
+                    kind=spec.kind,
+                    email=f"org{number:03d}@example.ru",
+                    phone=tel,
+                    address=address,
+                )
+                batch.append(org)
+            pairs.append((spec, org))
+        Organization.objects.bulk_create(batch)
+    discipline = {}
+    for spec, org in pairs:
+        if spec.discipline is not None:
+            value = spec.discipline
+        elif spec.kind == "management_company":
+            value = rng.gauss(0.5, 0.22)  # management companies range from good to awful
+        else:
+            value = by_oktmo[spec.oktmo].discipline + rng.gauss(0, 0.12)
+        discipline[org.pk] = min(0.97, max(0.05, value))
+    return pairs, discipline
+
+
+def organization_index(pairs) -> dict[tuple[str | None, str], list[Organization]]:
+    index: dict[tuple[str | None, str], list[Organization]] = {}
+    for spec, org in pairs:
+        for key in spec.keys:
+            index.setdefault((spec.oktmo, key), []).append(org)
+    return index
+
+
+# ---------------------------------------------------------------------------- categories
+
+
+def ensure_categories(groups) -> dict[str, Category]:
+    existing = {c.code: c for c in Category.objects.all()}
+    roots = [
+        Category(
+            code=g.code,
+            name=g.name,
+            hint=g.hint,
+            answer_days=30,
+            answer_days_unit=Category.DeadlineUnit.CALENDAR,
+            position=(i + 1) * 100,
+        )
+        for i, g in enumerate(groups)
+        if g.code not in existing
+    ]
+    Category.objects.bulk_create(roots)
+    existing.update({c.code: c for c in roots})
+    children = [
+        Category(
+            parent=existing[g.code],
+            code=t.code,
+            name=t.name,
+            hint=t.hint,
+            answer_days=t.days,
+            answer_days_unit=t.unit,
+            is_public=t.public,
+            needs_evidence=t.evidence,
+            position=(i + 1) * 100 + j + 1,
+        )
+        for i, g in enumerate(groups)
+        for j, t in enumerate(g.topics)
+        if t.code not in existing
+    ]
+    Category.objects.bulk_create(children)
+    existing.update({c.code: c for c in children})
+    return existing
+
+
+def ensure_routing(topics, categories, municipalities, index) -> None:
+    """One rule per subcategory × municipality: the body that serves the topic's key there.
+    Management companies are chosen by the house, which a rule cannot know: the rule names the
+    housing department, and the operator (the generator) picks the company."""
+    existing = set(RoutingRule.objects.values_list("category_id", "municipality_id"))
+    rules = []
+    for _, topic in topics:
+        category = categories[topic.code]
+        key = "housing" if topic.executor == "uk" else topic.executor
+        for oktmo, municipality in municipalities.items():
+            if (category.pk, municipality.pk) in existing:
+                continue
+            organization = executors_for(index, key, oktmo)[0]
+            rules.append(
+                RoutingRule(category=category, municipality=municipality, organization=organization)
+            )
+    RoutingRule.objects.bulk_create(rules, batch_size=1000)
+
+
+# ---------------------------------------------------------------------------- people
+
+
+def _new_users(users: list[User]) -> list[User]:
+    """bulk_create the users whose e-mail is not taken yet; return all of them, saved."""
+    emails = [u.email for u in users]
+    taken = {u.email: u for u in User.objects.filter(email__in=emails)}
+    User.objects.bulk_create([u for u in users if u.email not in taken], batch_size=1000)
+    return [taken.get(u.email, u) for u in users]
+
+
+def ensure_demo_users(password_hash: str, region: Region, municipalities, pairs, joined):
+    """The seven demo logins with their roles, superuser included."""
+    by_short = {org.short_name: org for _, org in pairs}
+    users = _new_users(
+        [
+            User(
+                email=email,
+                full_name=name,
+                phone=phone(i + 1),
+                password=password_hash,
+                date_joined=joined,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+            for i, (email, (name, role, _)) in enumerate(DEMO_USERS.items())
+        ]
+    )
+    for user in users:
+        _, role, scope = DEMO_USERS[user.email]
+        if role is None:
+            continue
+        where = {"region": region}
+        if scope == "Липецк":
+            where = {"municipality": municipalities["42701000"]}
+        elif scope != "region":
+            where = {"organization": by_short[scope]}
+        Membership.objects.get_or_create(user=user, role=role, **where)
+    return {u.email: u for u in users}
+
+
+def _staff_user(rng, password_hash: str, joined: datetime, tag: str, number: int):
+    person = random_person(rng)
+    email = f"{translit(person.surname)}.{tag}{number}@staff.example.ru"
+    return User(
+        email=email,
+        full_name=person.full_name,
+        phone=phone(1000 + number),
+        password=password_hash,
+        date_joined=joined,
+    )
+
+
+def ensure_staff(rng, demo: DemoRegion, pairs, password_hash: str, joined: datetime) -> None:
+    """Operators, the field team and the executors of every organization."""
+    operators = _new_users(
+        [_staff_user(rng, password_hash, joined, "cur", i) for i in range(OPERATORS)]
+    )
+    field_team = _new_users(
+        [_staff_user(rng, password_hash, joined, "mg", i) for i in range(FIELD_TEAM)]
+    )
+    planned = [
+        (org, _staff_user(rng, password_hash, joined, "org", number * 10 + k))
+        for number, (spec, org) in enumerate(pairs)
+        for k in range(spec.staff)
+    ]
+    executors = _new_users([user for _, user in planned])
+    memberships = [Membership(user=u, role=Role.OPERATOR, region=demo.region) for u in operators]
+    memberships += [Membership(user=u, role=Role.OPERATOR, region=demo.region) for u in field_team]
+    memberships += [
+        Membership(user=user, role=Role.EXECUTOR, organization=org)
+        for (org, _), user in zip(planned, executors, strict=True)
+    ]
+    Membership.objects.bulk_create(memberships, ignore_conflicts=True)
+    demo_operator = demo.demo["operator@demo.otklik.ru"].pk
+    demo.operators = [demo_operator, *(u.pk for u in operators)]
+    demo.field_team = [u.pk for u in field_team]
+    for (org, _), user in zip(planned, executors, strict=True):
+        demo.staff.setdefault(org.pk, []).append(user.pk)
+    demo_executor = demo.demo["executor@demo.otklik.ru"]
+    for m in demo_executor.memberships.all():
+        # The demo executor works the appeals of their road service like their colleagues.
+        demo.staff.setdefault(m.organization_id, []).insert(0, demo_executor.pk)
+
+
+def ensure_citizens(rng, demo: DemoRegion, count: int, password_hash: str, joined: datetime):
+    """`count` applicants with Russian names, each living in one municipality (by population;
+    the cities' people write more)."""
+    specs = list(MUNICIPALITIES)
+    weights = [s.population * (1.3 if s.is_city else 0.9) for s in specs]
+    homes = rng.choices(specs, weights=weights, k=count)
+    people = [random_person(rng) for _ in range(count)]
+    users = _new_users(
+        [
+            User(
+                email=citizen_email(person, i + 1),
+                full_name=person.full_name,
+                phone=phone(100_000 + i),
+                password=password_hash,
+                date_joined=joined
+                - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399)),
+            )
+            for i, person in enumerate(people)
+        ]
+    )
+    for user, person, home in zip(users, people, homes, strict=True):
+        demo.citizens.setdefault(home.oktmo, []).append(user.pk)
+        demo.persons[user.pk] = person
+    for spec in specs:
+        # Every municipality needs someone to write from it, however small the demo.
+        demo.citizens.setdefault(spec.oktmo, [users[0].pk])
+    citizen = demo.demo["citizen@demo.otklik.ru"]
+    demo.persons[citizen.pk] = Person("Петрова", "Анна", "Сергеевна", True)
+
+
+# ---------------------------------------------------------------------------- all of it
+
+
+def build_region(rng, *, citizens: int, history_start: datetime) -> DemoRegion:
+    """Create (or complete) the demo directory and people; return what the history needs."""
+    password_hash = make_password(DEMO_PASSWORD)
+    region = ensure_region()
+    boundaries = geography.build_boundaries()
+    municipalities = ensure_municipalities(region, boundaries)
+    pairs, discipline = ensure_organizations(rng, region, municipalities)
+    index = organization_index(pairs)
+    groups = all_groups()
+    topics = [(g, t) for g in groups for t in g.topics]
+    categories = ensure_categories(groups)
+    ensure_routing(topics, categories, municipalities, index)
+    demo = DemoRegion(
+        region=region,
+        boundaries=boundaries,
+        municipalities=municipalities,
+        specs={s.oktmo: s for s in MUNICIPALITIES},
+        org_index=index,
+        discipline=discipline,
+        staff={},
+        categories=categories,
+        topics=topics,
+        reasons={r.code: r for r in RejectionReason.objects.all()},
+    )
+    staff_joined = history_start - timedelta(days=30)
+    demo.demo = ensure_demo_users(password_hash, region, municipalities, pairs, staff_joined)
+    ensure_staff(rng, demo, pairs, password_hash, staff_joined)
+    ensure_citizens(rng, demo, citizens, password_hash, history_start)
+    return demo

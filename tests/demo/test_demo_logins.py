@@ -1,0 +1,49 @@
+"""Every demo login works and holds the role it is printed with."""
+
+from django.contrib.auth import authenticate
+
+from otklik.accounts.models import Role, User
+from otklik.appeals.models import Appeal
+from otklik.demo.region import DEMO_LOGINS
+
+
+def test_every_demo_login_authenticates(built):
+    assert len(DEMO_LOGINS) == 7
+    for label, email, password in DEMO_LOGINS:
+        assert len(label) <= 28
+        user = authenticate(None, username=email, password=password)
+        assert user is not None, email
+
+
+def test_demo_logins_hold_their_roles_and_scopes(built):
+    users = {
+        u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@demo.otklik.ru")
+    }
+    assert users["citizen"].is_applicant_only
+    assert users["citizen"].appeals.count() >= 8
+    executor = users["executor"].memberships.get()
+    assert (executor.role, executor.organization.kind) == (Role.EXECUTOR, "road_service")
+    assert executor.organization.municipality.name == "Липецк"
+    assert Appeal.objects.visible_to(users["executor"]).exists()
+    supervisor = users["supervisor"].memberships.get()
+    assert (supervisor.role, supervisor.municipality.name) == (Role.SUPERVISOR, "Липецк")
+    for name, role in (
+        ("operator", Role.OPERATOR),
+        ("leadership", Role.LEADERSHIP),
+        ("caller", Role.CALLER),
+        ("admin", Role.ADMIN),
+    ):
+        membership = users[name].memberships.get()
+        assert (membership.role, membership.region) == (role, built.region)
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert not users["operator"].is_staff
+
+
+def test_synthetic_citizens_are_plausible(built):
+    citizens = User.objects.filter(email__endswith="@example.ru", memberships=None)
+    assert citizens.count() >= 60
+    for user in citizens[:50]:
+        patronymic = user.full_name.split(" ")[2]
+        assert patronymic.endswith(("вич", "вна", "ична", "ич"))
+        assert user.phone.startswith("+7 900 ")
+        assert user.has_usable_password()
