@@ -108,16 +108,23 @@ class _Adapt:
 
 
 def _insert(connection, model, columns: list[str], rows: Iterable[tuple], bar) -> int:
-    """INSERT plain, already adapted rows into the model's table in batches."""
+    """INSERT plain, already adapted rows into the model's table in batches (COPY on
+    PostgreSQL, where executemany is several times slower)."""
     quote = connection.ops.quote_name
-    # Names from the model's metadata, quoted; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table),
-        ", ".join(quote(model._meta.get_field(name).column) for name in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     count = 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for count, row in enumerate(rows, 1):
+                    copy.write_row(row)
+                    if count % BATCH == 0:
+                        bar.update(BATCH)
+            bar.update(count % BATCH)
+            return count
+        # Names from the model's metadata, quoted; values are parameters.
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         while batch := list(islice(rows, BATCH)):
             cursor.executemany(sql, batch)
             count += len(batch)
