@@ -165,7 +165,8 @@ def make_appeal(
     Steps: submit → register → assign → submit answer → publish → close; CLARIFICATION and
     REJECTED branch off a new appeal.
     """
-    moment = now or timezone.now()
+    # Without `now`, the walk ends before the present so that later calls without `now` follow.
+    moment = now or timezone.now() - 8 * step
 
     def tick() -> datetime:
         nonlocal moment

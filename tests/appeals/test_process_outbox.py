@@ -1,0 +1,73 @@
+"""The outbox: public events are mailed to the applicant, every event is marked processed."""
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from otklik.appeals import services, tasks
+from otklik.appeals.models import AppealEvent
+from otklik.appeals.workflow import Status
+
+
+def test_public_events_are_mailed_in_russian_and_every_event_is_marked(appeal_in, citizen):
+    appeal = appeal_in(Status.ANSWER_REVIEW)  # submit, register, assign public; answer internal
+    assert tasks.process_outbox.call() == 4
+    assert [m.to for m in mail.outbox] == [[citizen.email]] * 3
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects[0] == f"Обращение {appeal.number}: обращение подано"
+    assert f"/appeals/{appeal.number}/" in mail.outbox[0].body
+    assert "Статус:" in mail.outbox[0].body
+    assert not AppealEvent.objects.unprocessed().exists()
+    assert tasks.process_outbox.call() == 0
+    assert len(mail.outbox) == 3
+
+
+def test_internal_events_and_comments_are_not_mailed(appeal_in, operator):
+    appeal = appeal_in(Status.IN_PROGRESS)
+    tasks.process_outbox.call()
+    mail.outbox.clear()
+    services.add_comment(appeal=appeal, actor=operator, text="Проверить", is_public=True)
+    services.request_postponement(
+        appeal=appeal,
+        actor=operator,
+        new_due_date=timezone.localdate(appeal.due_at) + timezone.timedelta(days=5),
+        reason="Техника на ремонте у подрядчика.",
+    )
+    assert tasks.process_outbox.call() == 2
+    assert mail.outbox == []
+
+
+def test_an_applicant_without_email_or_anonymized_gets_nothing(appeal_in, citizen, other_citizen):
+    appeal_in(Status.NEW)
+    citizen.anonymized_at = timezone.now()
+    citizen.save(update_fields=["anonymized_at"])
+    appeal_in(Status.NEW, applicant=None)
+    assert tasks.process_outbox.call() == 2
+    assert mail.outbox == []
+
+
+def test_a_mail_server_that_is_down_leaves_the_event_for_the_next_pass(appeal_in, monkeypatch):
+    appeal_in(Status.NEW)
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(tasks, "send_mail", down)
+    tasks.process_outbox_batch()
+    assert AppealEvent.objects.unprocessed().count() == 1
+    monkeypatch.undo()
+    tasks.process_outbox_batch()
+    assert not AppealEvent.objects.unprocessed().exists()
+    assert len(mail.outbox) == 1
+
+
+def test_the_outbox_is_enqueued_after_the_commit(appeal_in, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        appeal_in(Status.NEW)
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_outbox_sends_nothing():
+    assert tasks.process_outbox.call() == 0
+    assert mail.outbox == []
