@@ -67,6 +67,10 @@ def reencode_image(upload, *, max_bytes: int, max_pixels: int) -> ProcessedImage
         raise ValidationError(
             _("The file «%(name)s» is empty.") % {"name": _name(upload)}, code="empty"
         )
+    too_many_pixels = ValidationError(
+        _("The photo «%(name)s» has too many pixels.") % {"name": _name(upload)},
+        code="too_many_pixels",
+    )
     not_image = ValidationError(
         _("The file «%(name)s» is not a photo we can accept: upload a JPEG, PNG or WebP image.")
         % {"name": _name(upload)},
@@ -79,10 +83,7 @@ def reencode_image(upload, *, max_bytes: int, max_pixels: int) -> ProcessedImage
                 if probe.format not in ACCEPTED_FORMATS:
                     raise not_image
                 if probe.width * probe.height > max_pixels:
-                    raise ValidationError(
-                        _("The photo «%(name)s» has too many pixels.") % {"name": _name(upload)},
-                        code="too_many_pixels",
-                    )
+                    raise too_many_pixels
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -99,10 +100,11 @@ def reencode_image(upload, *, max_bytes: int, max_pixels: int) -> ProcessedImage
                 image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     except ValidationError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses the largest bombs in Image.open, before our own pixel check runs.
+        raise too_many_pixels from exc
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,
