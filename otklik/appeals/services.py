@@ -808,6 +808,8 @@ def create_repeat_appeal(
 
 def close_appeal(*, appeal: Appeal, actor=None, now=None) -> Appeal:
     """Close an answered appeal (after the rating, or when the rating window has passed)."""
+    if actor is not None:
+        access.require(access.can_moderate(actor, appeal))
     now = now or timezone.now()
     with transaction.atomic():
         _transition(appeal, Action.CLOSE, actor=actor, now=now, closed_at=now)

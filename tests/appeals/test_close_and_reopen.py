@@ -22,6 +22,22 @@ def test_closing_an_answered_appeal_records_the_time(appeal_in):
     assert (appeal.status, appeal.closed_at) == (Status.CLOSED, moment)
 
 
+def test_an_operator_closes_and_is_the_events_actor(appeal_in, operator):
+    appeal = appeal_in(Status.ANSWERED)
+    services.close_appeal(appeal=appeal, actor=operator)
+    assert appeal.status == Status.CLOSED
+    assert appeal.events.last().actor == operator
+
+
+@pytest.mark.parametrize("who", ["citizen", "executor", "municipal_operator", "caller"])
+def test_nobody_else_closes_an_appeal(appeal_in, request, who):
+    appeal = appeal_in(Status.ANSWERED)
+    with pytest.raises(PermissionDenied):
+        services.close_appeal(appeal=appeal, actor=request.getfixturevalue(who))
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.closed_at) == (Status.ANSWERED, None)
+
+
 def test_an_appeal_in_progress_is_not_closed(appeal_in):
     appeal = appeal_in(Status.IN_PROGRESS)
     with pytest.raises(IllegalTransition):
