@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "otklik.accounts",
     "otklik.directory",
     "otklik.appeals",
+    "otklik.control",
+    "otklik.notifications",
     "otklik.demo",
     "otklik.portal",
     "otklik.office",

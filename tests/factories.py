@@ -107,6 +107,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.ru")
     full_name = factory.Sequence(lambda n: f"Житель Номер{n}")
     password = factory.django.Password("Test-password-2026")
+    email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -61,6 +61,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
+    # A citizen who signs up confirms the address before logging in; staff are created confirmed.
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    notify_by_email = models.BooleanField(
+        _("notify me by e-mail"),
+        default=True,
+        help_text=_("Letters about the progress of my appeals and of those I support."),
+    )
+    notify_every_step = models.BooleanField(
+        _("at every step"),
+        default=True,
+        help_text=_("Otherwise only when an answer is published or something is asked of me."),
+    )
 
     objects = UserManager()
 

@@ -543,6 +543,62 @@ class Rating(models.Model):
         return f"{self.appeal}: {self.score}"
 
 
+class Support(models.Model):
+    """«У меня та же проблема»: a resident joins an open appeal instead of filing a duplicate.
+    Supporters are notified like the applicant; the count is public, the names are not."""
+
+    appeal = models.ForeignKey(
+        Appeal, models.PROTECT, related_name="supports", verbose_name=_("appeal")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="supports",
+        verbose_name=_("resident"),
+    )
+    created_at = models.DateTimeField(_("supported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "user"], name="support_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} + {self.user_id}"
+
+
+def draft_photo_path(instance: DraftPhoto, filename: str) -> str:
+    return f"drafts/{instance.sha256[:2]}/{instance.owner_id}-{instance.sha256}.jpg"
+
+
+class DraftPhoto(models.Model):
+    """A checked, re-encoded photo of a report form that has not been sent yet, so that a
+    validation error or a «similar appeals» step never makes the citizen upload it again.
+    Moved to an Attachment when the appeal is filed; removed by the periodic job after a day."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("owner")
+    )
+    form_key = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(_("file"), upload_to=draft_photo_path, max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo of an unsent report")
+        verbose_name_plural = _("photos of unsent reports")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.sha256
+
+
 class AppealNumberSequence(models.Model):
     """The last number given to an appeal of a region in a year (48-2026-000123)."""
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -43,6 +43,7 @@ from .models import (
     Channel,
     Postponement,
     Rating,
+    Support,
 )
 from .workflow import Action, IllegalTransition, Resolution, Status, next_status
 
@@ -267,6 +268,30 @@ def submit_appeal(
         )
         _on_commit_process_outbox()
     return appeal
+
+
+def support_appeal(*, appeal: Appeal, actor, now: datetime | None = None) -> Support:
+    """«У меня та же проблема»: join an open appeal instead of filing a duplicate. Supporting
+    twice returns the first support; the applicant cannot support their own appeal."""
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    if appeal.applicant_id == actor.pk:
+        raise ValidationError(_("This is your own appeal."), code="own")
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock(appeal)
+        existing = appeal.supports.filter(user=actor).first()
+        if existing:
+            return existing
+        support = Support.objects.create(appeal=appeal, user=actor, created_at=now)
+        _transition(
+            appeal,
+            Action.SUPPORT,
+            actor=actor,
+            now=now,
+            data={"supporters": appeal.supports.count()},
+        )
+    return support
 
 
 # ---------------------------------------------------------------------------- moderation

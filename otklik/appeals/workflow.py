@@ -51,6 +51,7 @@ class Action(models.TextChoices):
     CLOSE = "close", _("closed")
     REOPEN = "reopen", _("reopened")
     COMMENT = "comment", _("comment")
+    SUPPORT = "support", _("supported by another resident")
 
 
 OPEN_STATUSES = frozenset(
@@ -95,6 +96,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.CLOSE: Transition(frozenset({Status.ANSWERED}), Status.CLOSED),
     Action.REOPEN: Transition(frozenset({Status.ANSWERED, Status.CLOSED}), Status.IN_PROGRESS),
     Action.COMMENT: Transition(ANY, None),
+    Action.SUPPORT: Transition(OPEN_STATUSES - {Status.CLARIFICATION}, None),
 }
 
 

@@ -257,6 +257,7 @@ def ensure_demo_users(password_hash: str, region: Region, municipalities, pairs,
                 phone=phone(i + 1),
                 password=password_hash,
                 date_joined=joined,
+                email_confirmed_at=joined,
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
             )
@@ -285,6 +286,7 @@ def _staff_user(rng, password_hash: str, joined: datetime, tag: str, number: int
         phone=phone(1000 + number),
         password=password_hash,
         date_joined=joined,
+        email_confirmed_at=joined,
     )
 
 
@@ -334,8 +336,11 @@ def ensure_citizens(rng, demo: DemoRegion, count: int, password_hash: str, joine
                 full_name=person.full_name,
                 phone=phone(100_000 + i),
                 password=password_hash,
-                date_joined=joined
-                - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399)),
+                date_joined=(
+                    since := joined
+                    - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399))
+                ),
+                email_confirmed_at=since,
             )
             for i, person in enumerate(people)
         ]

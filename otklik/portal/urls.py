@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import accounts, public, report, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("my/", views.my_appeals, name="my_appeals"),
     path("appeals/<str:number>/", views.appeal_detail, name="appeal"),
+    *accounts.urlpatterns,
+    *report.urlpatterns,
+    *public.urlpatterns,
 ]

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 
 from otklik.appeals import services
 from otklik.appeals.tasks import process_outbox
+from otklik.notifications import services as notifications
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ def run_once() -> dict[str, int]:
         "clarifications_expired": services.expire_clarifications(),
         "answers_closed": services.close_unrated_answers(),
         "outbox_enqueued": int(bool(process_outbox.enqueue())),
+        "notifications_retried": notifications.retry_due(),
     }
 
 

@@ -1,0 +1,3 @@
+"""The public side: map and list of appeals, municipalities' pages, the rules of moderation."""
+
+urlpatterns: list = []
