@@ -226,6 +226,9 @@ LOGGING = {
 }
 
 # Domain defaults; a Region may override them (directory.Region).
+# The follow-up questionnaire goes out this many days after closing; its link works this long.
+FOLLOW_UP_AFTER_DAYS = envint("FOLLOW_UP_AFTER_DAYS", "28")
+FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
 OTKLIK_DEFAULT_REGION_CODE = os.environ.get("OTKLIK_DEFAULT_REGION_CODE", "48")
 OTKLIK_CALENDAR_YEARS = (
     envint("CALENDAR_FIRST_YEAR", "2020"),

@@ -41,6 +41,7 @@ from .models import (
     AppealNumberSequence,
     Attachment,
     Channel,
+    DraftPhoto,
     Postponement,
     Rating,
     Support,
@@ -198,6 +199,7 @@ def submit_appeal(
     longitude: float | None = None,
     address: str = "",
     photos: Sequence = (),
+    draft_photos: Sequence[DraftPhoto] = (),
     created_by=None,
     idempotency_key: str | None = None,
     is_public: bool = True,
@@ -206,7 +208,8 @@ def submit_appeal(
     now: datetime | None = None,
 ) -> Appeal:
     """Take in a new appeal from any channel; a retried request with the same key returns the
-    appeal the first one made instead of a second one."""
+    appeal the first one made instead of a second one. `draft_photos` (kept by
+    `keep_draft_photos`) become the appeal's attachments."""
     text = _required_text(text, minimum=1, message=_("Describe the problem."))
     key = None
     if idempotency_key:
@@ -221,7 +224,10 @@ def submit_appeal(
         raise ValidationError(_("The point is outside the map."), code="point")
     if category is not None and not category.is_active:
         raise ValidationError(_("This category is no longer used; choose another."))
-    processed = process_photos(photos)
+    processed = process_photos(photos, already=len(draft_photos))
+    uploader = created_by or applicant
+    if any(draft.owner_id != getattr(uploader, "pk", None) for draft in draft_photos):
+        raise PermissionDenied
     if municipality is None and latitude is not None:
         municipality = find_municipality(region=region, lat=latitude, lon=longitude)
     now = now or timezone.now()
@@ -254,7 +260,8 @@ def submit_appeal(
                 return existing
             raise
         _store_photos(appeal, processed, uploaded_by=created_by or applicant)
-        data = {"channel": channel, "photos": len(processed)}
+        _adopt_draft_photos(appeal, draft_photos, uploaded_by=uploader)
+        data = {"channel": channel, "photos": len(processed) + len(draft_photos)}
         if repeat_of is not None:
             data["repeat_of"] = repeat_of.number
         AppealEvent.objects.create(
@@ -292,6 +299,95 @@ def support_appeal(*, appeal: Appeal, actor, now: datetime | None = None) -> Sup
             data={"supporters": appeal.supports.count()},
         )
     return support
+
+
+def keep_draft_photos(
+    *, owner, form_key: str, uploads: Sequence, already: int = 0, now=None
+) -> tuple[list[DraftPhoto], list[str]]:
+    """Check each upload of a report form and keep those that pass as draft photos, so that the
+    citizen never uploads them again; returns the kept drafts and a message per refused file."""
+    if already + len(uploads) > settings.UPLOAD_MAX_FILES:
+        return [], [
+            _("You can attach at most %(limit)s photos.") % {"limit": settings.UPLOAD_MAX_FILES}
+        ]
+    kept: list[DraftPhoto] = []
+    errors: list[str] = []
+    for upload in uploads:
+        try:
+            photo = reencode_image(
+                upload, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+            )
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        draft = DraftPhoto(
+            owner=owner,
+            form_key=form_key[:64],
+            original_name=photo.original_name[:255],
+            size=photo.size,
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            created_at=now or timezone.now(),
+        )
+        draft.file.save(f"{photo.sha256}.jpg", ContentFile(photo.content), save=False)
+        draft.save()
+        kept.append(draft)
+    return kept, errors
+
+
+def _delete_files_on_commit(names: list[str], storage) -> None:
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def _adopt_draft_photos(appeal: Appeal, drafts: Sequence[DraftPhoto], *, uploaded_by) -> None:
+    """Copy checked draft photos into the appeal's attachments; the drafts go once committed."""
+    for draft in drafts:
+        with draft.file.open("rb") as source:
+            content = source.read()
+        attachment = Attachment(
+            appeal=appeal,
+            original_name=draft.original_name,
+            size=draft.size,
+            width=draft.width,
+            height=draft.height,
+            sha256=draft.sha256,
+            uploaded_by=uploaded_by,
+        )
+        attachment.file.save(f"{draft.sha256}.jpg", ContentFile(content), save=False)
+        attachment.save()
+    if drafts:
+        names = [draft.file.name for draft in drafts]
+        DraftPhoto.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
+        _delete_files_on_commit(names, drafts[0].file.storage)
+
+
+def discard_draft_photos(*, owner, form_key: str, ids: Sequence[int] | None = None) -> int:
+    """Remove the owner's draft photos of a form (all of them, or those in `ids`)."""
+    drafts = DraftPhoto.objects.filter(owner=owner, form_key=form_key)
+    if ids is not None:
+        drafts = drafts.filter(pk__in=ids)
+    return _delete_drafts(drafts)
+
+
+def purge_draft_photos(*, older_than: timedelta = timedelta(days=1), now=None) -> int:
+    """Remove draft photos of forms abandoned for longer than `older_than` (periodic job)."""
+    now = now or timezone.now()
+    return _delete_drafts(DraftPhoto.objects.filter(created_at__lt=now - older_than))
+
+
+def _delete_drafts(drafts) -> int:
+    with transaction.atomic():
+        found = list(drafts.select_for_update())
+        if not found:
+            return 0
+        DraftPhoto.objects.filter(pk__in=[draft.pk for draft in found]).delete()
+        _delete_files_on_commit([draft.file.name for draft in found], found[0].file.storage)
+    return len(found)
 
 
 # ---------------------------------------------------------------------------- moderation
@@ -805,6 +901,32 @@ def rate_answer(
             repeat = create_repeat_appeal(original=appeal, actor=actor, text=comment, now=now)
         _on_commit_process_outbox()
     return RatingOutcome(rating, repeat)
+
+
+def record_follow_up(
+    *, appeal: Appeal, fix_lasted: bool, comment: str = "", now=None
+) -> Appeal | None:
+    """The applicant's answer to the follow-up questionnaire (through a signed link, so the
+    actor is the applicant without a login). «It did not last» opens a repeat appeal; returns it."""
+    comment = (comment or "").strip()[:MAX_TEXT]
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.FOLLOW_UP,
+            actor=appeal.applicant,
+            now=now,
+            comment=comment,
+            data={"fix_lasted": fix_lasted},
+        )
+        repeat = None
+        if not fix_lasted:
+            text = comment or _(
+                "The problem of appeal %(number)s came back after it was solved."
+            ) % {"number": appeal.number}
+            repeat = create_repeat_appeal(original=appeal, actor=None, text=text, now=now)
+        _on_commit_process_outbox()
+    return repeat
 
 
 def create_repeat_appeal(

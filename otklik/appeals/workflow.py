@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("reopened")
     COMMENT = "comment", _("comment")
     SUPPORT = "support", _("supported by another resident")
+    FOLLOW_UP = "follow_up", _("follow-up questionnaire answered")
 
 
 OPEN_STATUSES = frozenset(
@@ -97,6 +98,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.REOPEN: Transition(frozenset({Status.ANSWERED, Status.CLOSED}), Status.IN_PROGRESS),
     Action.COMMENT: Transition(ANY, None),
     Action.SUPPORT: Transition(OPEN_STATUSES - {Status.CLARIFICATION}, None),
+    Action.FOLLOW_UP: Transition(frozenset({Status.ANSWERED, Status.CLOSED}), None),
 }
 
 

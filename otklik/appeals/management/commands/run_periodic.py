@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 
 from otklik.appeals import services
 from otklik.appeals.tasks import process_outbox
+from otklik.control import services as control
 from otklik.notifications import services as notifications
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,9 @@ def run_once() -> dict[str, int]:
     return {
         "clarifications_expired": services.expire_clarifications(),
         "answers_closed": services.close_unrated_answers(),
+        "draft_photos_purged": services.purge_draft_photos(),
         "outbox_enqueued": int(bool(process_outbox.enqueue())),
+        "follow_ups_sent": control.send_follow_ups(),
         "notifications_retried": notifications.retry_due(),
     }
 
