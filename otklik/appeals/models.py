@@ -229,6 +229,7 @@ class Appeal(models.Model):
             models.Index(fields=["municipality", "registered_at"]),
             models.Index(fields=["category", "registered_at"]),
             models.Index(fields=["region", "created_at"]),
+            models.Index(fields=["created_at"], name="appeal_created"),
             models.Index(fields=["applicant", "created_at"]),
             models.Index(fields=["latitude", "longitude"]),
         ]
