@@ -1,3 +1,253 @@
 """Reporting a problem: the guided form, similar appeals nearby, «у меня та же проблема»."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import math
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from otklik.appeals import services
+from otklik.appeals.access import get_public_appeal
+from otklik.appeals.models import Appeal, DraftPhoto, Support
+from otklik.appeals.workflow import IllegalTransition
+from otklik.directory.models import Category, Region
+from otklik.lib.geo import bounding_box, distance_m
+
+from .report_forms import ReportForm, category_groups, reportable_categories
+
+SIMILAR_RADIUS_M = 300
+SIMILAR_LIMIT = 5
+# Newest open appeals of the category in the square around the point; the exact distance is
+# then computed for these only, so the work stays small in a dense city centre.
+SIMILAR_CANDIDATES = 200
+
+
+def _region() -> Region:
+    return get_object_or_404(Region, code=settings.OTKLIK_DEFAULT_REGION_CODE)
+
+
+def _map_center(region: Region) -> tuple[float, float]:
+    if region.center_lat is not None and region.center_lon is not None:
+        return region.center_lat, region.center_lon
+    first = region.municipalities.order_by("pk").first()
+    return (first.center_lat, first.center_lon) if first else (55.7558, 37.6173)
+
+
+def _form_key(value: str | None) -> str:
+    """The form's idempotency key: kept if it is a real UUID, made anew otherwise."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) < 19]
+
+
+def similar_appeals(*, category: Category, lat: float, lon: float, user) -> list[Appeal]:
+    """Open public appeals of the category within SIMILAR_RADIUS_M of the point, newest first;
+    each carries `distance` (metres), `supporters`, `is_own` and `is_supported`."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, SIMILAR_RADIUS_M)
+    candidates = (
+        Appeal.objects.public()
+        .open()
+        .filter(
+            category=category,
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lon, max_lon),
+        )
+        .annotate(
+            supporters=Count("supports"),
+            is_supported=Exists(Support.objects.filter(appeal=OuterRef("pk"), user=user.pk)),
+        )
+        .order_by("-created_at", "-pk")[:SIMILAR_CANDIDATES]
+    )
+    found = []
+    for appeal in candidates:
+        distance = distance_m(lat, lon, appeal.latitude, appeal.longitude)
+        if distance <= SIMILAR_RADIUS_M:
+            appeal.distance = round(distance)
+            appeal.is_own = appeal.applicant_id == user.pk
+            found.append(appeal)
+            if len(found) == SIMILAR_LIMIT:
+                break
+    return found
+
+
+def _kept_drafts(request, key: str) -> list[DraftPhoto]:
+    """The drafts the re-shown form carries, minus those the citizen ticked «remove»."""
+    removed = _ids(request.POST.getlist("remove_photo"))
+    if removed:
+        services.discard_draft_photos(owner=request.user, form_key=key, ids=removed)
+    carried = [pk for pk in _ids(request.POST.getlist("draft_photo")) if pk not in removed]
+    return list(DraftPhoto.objects.filter(owner=request.user, form_key=key, pk__in=carried))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    region = _region()
+    categories = reportable_categories()
+    drafts: list[DraftPhoto] = []
+    photo_errors: list[str] = []
+    similar: list[Appeal] = []
+    if request.method == "POST":
+        key = _form_key(request.POST.get("form_key"))
+        form = ReportForm(request.POST, region=region, categories=categories)
+        drafts = _kept_drafts(request, key)
+        uploads = [upload for upload in request.FILES.getlist("photos") if upload.name]
+        kept, photo_errors = services.keep_draft_photos(
+            owner=request.user, form_key=key, uploads=uploads, already=len(drafts)
+        )
+        drafts += kept
+        if form.is_valid() and not photo_errors:
+            data = form.cleaned_data
+            if request.POST.get("confirm_new") != "1":
+                similar = similar_appeals(
+                    category=data["category"],
+                    lat=data["latitude"],
+                    lon=data["longitude"],
+                    user=request.user,
+                )
+            if not similar:
+                try:
+                    appeal = services.submit_appeal(
+                        region=region,
+                        text=data["text"],
+                        applicant=request.user,
+                        category=data["category"],
+                        municipality=data["municipality"],
+                        latitude=data["latitude"],
+                        longitude=data["longitude"],
+                        address=data["address"],
+                        draft_photos=drafts,
+                        idempotency_key=key,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    # A retried request made new drafts of the same photos: not needed any more.
+                    services.discard_draft_photos(owner=request.user, form_key=key)
+                    messages.success(
+                        request,
+                        _(
+                            "Your appeal %(number)s has been sent. We will write to you at "
+                            "every step of its consideration."
+                        )
+                        % {"number": appeal.number},
+                    )
+                    return redirect("portal:appeal", number=appeal.number)
+    else:
+        key = str(uuid.uuid4())
+        form = ReportForm(region=region, categories=categories)
+    chosen = form["category"].value()
+    categories = list(categories)
+    hint = next((c.hint for c in categories if str(c.pk) == str(chosen)), "")
+    center_lat, center_lon = _map_center(region)
+    return render(
+        request,
+        "portal/report.html",
+        {
+            "form": form,
+            "form_key": key,
+            "groups": category_groups(categories),
+            "chosen": str(chosen or ""),
+            "hint": hint,
+            "drafts": drafts,
+            "photo_errors": photo_errors,
+            "similar": similar,
+            "similar_step": bool(similar),
+            "max_files": settings.UPLOAD_MAX_FILES,
+            "photos_left": max(settings.UPLOAD_MAX_FILES - len(drafts), 0),
+            "map_lat": center_lat,
+            "map_lon": center_lon,
+            "tile_url": settings.MAP_TILE_URL,
+            "region": region,
+        },
+    )
+
+
+def _point(request) -> tuple[float, float] | None:
+    try:
+        lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+@login_required
+@require_GET
+def similar(request):
+    """The htmx fragment of similar appeals near a point (empty on any bad input)."""
+    point = _point(request)
+    category_id = request.GET.get("category", "")
+    found: list[Appeal] = []
+    if point and category_id.isdigit() and len(category_id) < 19:
+        category = Category.objects.filter(pk=int(category_id), is_active=True).first()
+        if category is not None:
+            found = similar_appeals(
+                category=category, lat=point[0], lon=point[1], user=request.user
+            )
+    return render(request, "portal/report_similar.html", {"similar": found})
+
+
+@login_required
+@require_POST
+def support(request, number):
+    """«У меня та же проблема»: join a public open appeal, then go to its page."""
+    appeal = get_public_appeal(number=number)
+    try:
+        services.support_appeal(appeal=appeal, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except IllegalTransition:
+        messages.error(request, _("This appeal is no longer open; it cannot be supported."))
+    else:
+        messages.success(
+            request,
+            _(
+                "You have joined appeal %(number)s. We will write to you about its progress "
+                "as we do to its author."
+            )
+            % {"number": appeal.number},
+        )
+    return redirect("portal:appeal", number=appeal.number)
+
+
+@login_required
+@require_GET
+def draft_photo(request, pk):
+    """A thumbnail of the citizen's own unsent photo."""
+    draft = DraftPhoto.objects.filter(pk=pk, owner=request.user).first()
+    if draft is None:
+        raise Http404("No such photo")
+    try:
+        handle = draft.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("No such photo") from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+urlpatterns = [
+    path("report/", report, name="report"),
+    path("report/similar/", similar, name="similar"),
+    path("report/photos/<int:pk>/", draft_photo, name="draft_photo"),
+    path("report/support/<str:number>/", support, name="support"),
+]
