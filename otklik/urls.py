@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from otklik.portal import accounts as portal_accounts
 from otklik.portal import views as portal_views
 
 admin.site.site_header = _("Otklik: administration")
@@ -13,8 +13,9 @@ admin.site.site_title = _("Otklik")
 urlpatterns = [
     path("", include("otklik.portal.urls")),
     path("office/", include("otklik.office.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Global names, used by LOGIN_URL and the templates; the views live with the accounts pages.
+    path("accounts/login/", portal_accounts.login_view, name="login"),
+    path("accounts/logout/", portal_accounts.logout_view, name="logout"),
     path("admin/", admin.site.urls),
     path("health/", portal_views.health, name="health"),
 ]

@@ -32,7 +32,7 @@ def test_public_sees_appeal_on_phone_without_applicant_data(page, registered_app
     body = page.locator("main").inner_text()
     assert "Обращение " + registered_appeal.number in body
     assert "Московской" in body
-    assert "в работе" in body
+    assert "Исполнитель работает над обращением" in body
     assert citizen.email not in page.content()
     assert (citizen.full_name or citizen.email) not in body
     # Nothing wider than a phone screen: no horizontal scrolling of the page.
