@@ -88,7 +88,8 @@ def notify_event(event: AppealEvent) -> int:
                 else _("News on the appeal you supported: %(what)s") % {"what": _explain(event)},
                 event.comment if event.comment and own else "",
                 _("Open the appeal: %(link)s") % {"link": link},
-                _("You can change what we write to you in your profile."),
+                _("You can change what we write to you in your profile: %(link)s")
+                % {"link": settings.SITE_URL + reverse("portal:profile")},
             ]
             body = "\n\n".join(line for line in lines if line)
             if notify(recipient=person, subject=subject, body=body, event=event):
