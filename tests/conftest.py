@@ -57,8 +57,18 @@ def _test_settings(tmp_path_factory):
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
         STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
         STORAGES=storages,
+        # The database cache survives the flush of transactional tests; a local one is emptied
+        # before each test below.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 # ---------------------------------------------------------------------------- directory

@@ -15,7 +15,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,7 +22,6 @@ from django.utils import timezone
 from otklik.appeals.models import Appeal, Postponement, Rating
 from otklik.appeals.workflow import Status
 
-CACHE_SECONDS = 600
 DAY = timedelta(days=1)
 
 
@@ -273,13 +271,3 @@ def current_quarter(now: datetime) -> tuple[datetime, datetime]:
         _midnight(date(today.year, first_month, 1)),
         _midnight(date(today.year, last_month, last_day) + DAY),
     )
-
-
-def cached(key: str, start: datetime, end: datetime, compute):
-    """`compute()` cached for ten minutes under the scope `key` and the period."""
-    full_key = f"kpi:{key}:{start.isoformat()}:{end.isoformat()}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, CACHE_SECONDS)
-    return value

@@ -230,6 +230,7 @@ class Appeal(models.Model):
             models.Index(fields=["category", "registered_at"]),
             models.Index(fields=["region", "created_at"]),
             models.Index(fields=["created_at"], name="appeal_created"),
+            models.Index(fields=["municipality", "created_at"], name="appeal_municipality_created"),
             models.Index(fields=["applicant", "created_at"]),
             models.Index(fields=["latitude", "longitude"]),
         ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -21,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from otklik.analytics import kpi
+from otklik.analytics import kpi, public_figures
 from otklik.appeals.models import Appeal, Support
 from otklik.appeals.workflow import Status
 from otklik.directory.models import Category, Municipality, RejectionReason
@@ -29,7 +28,6 @@ from otklik.directory.models import Category, Municipality, RejectionReason
 PAGE_SIZE = 20
 MAP_LIMIT = 3000
 EXCERPT = 200
-COUNT_SECONDS = 60
 WIDE_BOX = 0.05  # square degrees: about a city district
 
 STATUS_GROUPS = {
@@ -109,9 +107,7 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return cache.get_or_set(
-            f"public-count:{self.count_key}", lambda: self.object_list.count(), COUNT_SECONDS
-        )
+        return public_figures.list_total(self.count_key, self.object_list)
 
     def page(self, number):
         # A full page even when the kept total is behind the newest appeals.
@@ -123,7 +119,9 @@ class CachedCountPaginator(Paginator):
 def _filtered(data: dict):
     appeals = Appeal.objects.public()
     if category := data.get("category"):
-        appeals = appeals.filter(Q(category=category) | Q(category__parent=category))
+        # The category and its children by id: an OR across the join would defeat the indexes.
+        family = [category.pk, *category.children.values_list("pk", flat=True)]
+        appeals = appeals.filter(category_id__in=family)
     if status := data.get("status"):
         appeals = appeals.filter(status__in=STATUS_GROUPS[status][1])
     if municipality := data.get("municipality"):
@@ -363,13 +361,8 @@ def _figures(k: kpi.KpiSet) -> list[dict]:
 @require_GET
 def municipalities(request):
     now = timezone.now()
+    figures = public_figures.municipalities_summary(now)
     start, end = kpi.last_twelve_months(now)
-    figures = kpi.cached(
-        "municipalities",
-        start,
-        end,
-        lambda: kpi.summaries_by("municipality", start=start, end=end, now=now),
-    )
     empty = kpi.UnitSummary(0, kpi.Share(0, 0), kpi.Share(0, 0))
     rows = [(m, figures.get(m.pk, empty)) for m in Municipality.objects.order_by("name")]
     return render(
@@ -383,33 +376,17 @@ def municipalities(request):
 def municipality(request, pk: int):
     unit = get_object_or_404(Municipality.objects.select_related("region"), pk=pk)
     now = timezone.now()
-    scope = Q(municipality=unit)
-    periods = []
-    for title, (start, end) in (
-        (_("Last 12 months"), kpi.last_twelve_months(now)),
-        (_("Current quarter"), kpi.current_quarter(now)),
-    ):
-        figures = kpi.cached(
-            f"municipality:{unit.pk}",
-            start,
-            end,
-            lambda start=start, end=end: kpi.kpis(scope=scope, start=start, end=end, now=now),
-        )
-        periods.append(
-            {
-                "title": title,
-                "start": start,
-                "last_day": end - kpi.DAY,
-                "figures": _figures(figures),
-            }
-        )
-    year_start, year_end = kpi.last_twelve_months(now)
-    top = kpi.cached(
-        f"municipality-top:{unit.pk}",
-        year_start,
-        year_end,
-        lambda: kpi.top_categories(scope=scope, start=year_start, end=year_end),
-    )
+    titles = {"year": _("Last 12 months"), "quarter": _("Current quarter")}
+    periods = [
+        {
+            "title": titles[period.key],
+            "start": period.start,
+            "last_day": period.end - kpi.DAY,
+            "figures": _figures(figures),
+        }
+        for period, figures in public_figures.municipality_kpis(unit.pk, now)
+    ]
+    top = public_figures.municipality_top(unit.pk, now)
     return render(
         request,
         "portal/public/municipality.html",

@@ -10,6 +10,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from otklik.analytics import public_figures
 from otklik.appeals import services
 from otklik.appeals.tasks import process_outbox
 from otklik.control import services as control
@@ -26,6 +27,7 @@ def run_once() -> dict[str, int]:
         "outbox_enqueued": int(bool(process_outbox.enqueue())),
         "follow_ups_sent": control.send_follow_ups(),
         "notifications_retried": notifications.retry_due(),
+        "public_figures_refreshed": public_figures.refresh(),
     }
 
 
