@@ -82,12 +82,12 @@ def _in(field: str, start: datetime, end: datetime) -> Q:
 
 
 def _decided(start: datetime, end: datetime, now: datetime, prefix: str = "") -> tuple[Q, Q]:
-    """(due in the period with a known outcome, of those: overdue)."""
+    """(due in the period, of those: overdue) — KPI.md's overdue share, literally: an appeal due
+    later this period and not yet answered counts as not (yet) overdue."""
     due = _in(f"{prefix}due_at", start, end)
-    answered = Q(**{f"{prefix}answered_at__isnull": False})
     late_unanswered = Q(**{f"{prefix}answered_at__isnull": True, f"{prefix}due_at__lt": now})
     late_answer = Q(**{f"{prefix}answered_at__gt": F(f"{prefix}due_at")})
-    return due & (answered | late_unanswered), due & (late_answer | late_unanswered)
+    return due, due & (late_answer | late_unanswered)
 
 
 def counted(scope: Q | None = None):

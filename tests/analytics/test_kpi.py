@@ -52,11 +52,14 @@ def test_overdue_counts_late_answers_and_unanswered_past_deadline(build):
     assert k.received == 4
 
 
-def test_appeal_due_in_future_without_answer_is_neither_late_nor_on_time(build):
+def test_appeal_due_later_in_the_period_counts_as_not_yet_overdue(build):
+    # KPI.md, literally: of appeals with due_at in P, those answered late or unanswered past
+    # due_at; one still before its deadline is in the denominator and not overdue.
     build(day(1), due=day(20), status=Status.IN_PROGRESS)
+    build(day(1), due=day(10), status=Status.IN_PROGRESS)
     k = kpi.kpis(start=START, end=END, now=day(15))
-    assert k.overdue == kpi.Share(0, 0)
-    assert k.overdue.value is None
+    assert k.overdue == kpi.Share(1, 2)
+    assert kpi.kpis(start=END, end=NOW, now=day(15)).overdue.value is None
 
 
 def test_postponed_and_repeated_postponement_count_approved_only(build, operator):
