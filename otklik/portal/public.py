@@ -299,8 +299,8 @@ def _figures(k: kpi.KpiSet) -> list[dict]:
             "value": _percent(k.on_time),
             "basis": _of(k.on_time),
             "explain": gettext(
-                "Of the appeals whose deadline fell in this period and whose outcome is known, "
-                "the share answered by the deadline."
+                "Of the appeals whose deadline falls in this period, the share not overdue: "
+                "answered by the deadline, or with the deadline still ahead."
             ),
         },
         {
