@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -17,4 +18,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (role — e-mail — password):"))
         for role, email, password in DEMO_LOGINS:
             self.stdout.write(f"  {role:<28} {email:<32} {password}")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(
+                _("Letters (sign-up confirmations, appeal news) are saved in %(path)s")
+                % {"path": settings.EMAIL_FILE_PATH}
+            )
         self.stdout.write(_("Stop with Ctrl+C."))
