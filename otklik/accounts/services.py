@@ -20,7 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from otklik.notifications.models import Notification
-from otklik.notifications.services import notify
+from otklik.notifications.services import greeting, notify
 
 from .models import Membership, User
 
@@ -83,7 +83,7 @@ def send_confirmation(*, user: User) -> Notification | None:
         subject = _("Confirm your e-mail address for Otklik")
         body = "\n\n".join(
             [
-                _("Hello, %(name)s!") % {"name": user.get_short_name()},
+                greeting(user),
                 _("To finish signing up, open this link within three days:"),
                 confirmation_link(user),
                 _("If you did not sign up for Otklik, ignore this letter."),

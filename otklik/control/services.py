@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from otklik.appeals import services as appeals
 from otklik.appeals.models import Appeal
 from otklik.appeals.workflow import Resolution, Status
-from otklik.notifications.services import notify
+from otklik.notifications.services import greeting, notify
 
 from .models import FollowUp
 
@@ -88,7 +88,7 @@ def send_follow_ups(*, now: datetime | None = None, limit: int = 500) -> int:
                 }
                 body = "\n\n".join(
                     [
-                        _("Hello, %(name)s!") % {"name": appeal.applicant.get_short_name()},
+                        greeting(appeal.applicant),
                         _(
                             "Some weeks ago your appeal %(number)s (%(category)s) was closed as "
                             "solved. Please tell us whether the result has lasted: it takes one "

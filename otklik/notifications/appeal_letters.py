@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Action
 
-from .services import notify
+from .services import greeting, notify
 
 # What a person who chose «only what matters» still hears about.
 KEY_ACTIONS = frozenset(
@@ -82,7 +82,7 @@ def notify_event(event: AppealEvent) -> int:
         for person in recipients(event):
             own = person.pk == appeal.applicant_id
             lines = [
-                _("Hello, %(name)s!") % {"name": person.get_short_name()},
+                greeting(person),
                 _explain(event)
                 if own
                 else _("News on the appeal you supported: %(what)s") % {"what": _explain(event)},

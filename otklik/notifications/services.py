@@ -18,6 +18,16 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 
 
+def greeting(person) -> str:
+    """«Здравствуйте, Иван Петрович Сидоров!» with the full name as the person gave it (its
+    first word may be the surname), or a plain «Здравствуйте!»."""
+    from django.utils.translation import gettext as _
+
+    if person.full_name:
+        return _("Hello, %(name)s!") % {"name": person.full_name}
+    return _("Hello!")
+
+
 def notify(*, recipient, subject: str, body: str, event=None) -> Notification | None:
     """Queue a letter to `recipient` and hand it to the task queue once the caller's transaction
     commits. Returns None when the person has no address to write to."""

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from otklik.accounts import services
 from otklik.accounts.models import User, phone_validator
-from otklik.notifications.services import notify
+from otklik.notifications.services import greeting, notify
 
 
 class AccountForm(forms.Form):
@@ -129,7 +129,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
         body = "\n\n".join(
             [
-                gettext("Hello, %(name)s!") % {"name": user.get_short_name()},
+                greeting(user),
                 gettext("To set a new password for Otklik, open this link:"),
                 link,
                 gettext("If you did not ask for it, ignore this letter: your password stays."),

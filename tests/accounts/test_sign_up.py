@@ -32,7 +32,7 @@ def test_sign_up_creates_an_unconfirmed_account_and_sends_the_link(db):
     assert user.check_password(PASSWORD)
     [letter] = letters_to("anna@example.ru")
     assert "Подтвердите адрес" in letter.subject
-    assert "Здравствуйте, Анна!" in letter.body
+    assert "Здравствуйте, Анна Иванова!" in letter.body
     assert link_path(letter).startswith("/accounts/confirm/")
 
 

@@ -99,3 +99,12 @@ def test_the_send_task_is_enqueued_after_the_commit(citizen, django_capture_on_c
     with django_capture_on_commit_callbacks() as callbacks:
         notifications.notify(recipient=citizen, subject="Тема", body="Текст")
     assert len(callbacks) == 1
+
+
+def test_greeting_uses_the_full_name_as_given_or_none(db):
+    from otklik.notifications.services import greeting
+
+    assert greeting(UserFactory(full_name="Цветков Иван Петрович")) == (
+        "Здравствуйте, Цветков Иван Петрович!"
+    )
+    assert greeting(UserFactory(full_name="")) == "Здравствуйте!"
