@@ -142,12 +142,13 @@ def process_photos(photos: Sequence, *, already: int = 0) -> list[ProcessedImage
             _("You can attach at most %(limit)s photos.") % {"limit": settings.UPLOAD_MAX_FILES},
             code="too_many_files",
         )
-    return [
-        reencode_image(
-            photo, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
-        )
-        for photo in photos
-    ]
+    return [_reencode(photo) for photo in photos]
+
+
+def _reencode(upload) -> ProcessedImage:
+    return reencode_image(
+        upload, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+    )
 
 
 def _store_photos(
@@ -259,7 +260,7 @@ def submit_appeal(
             if key and (existing := Appeal.objects.filter(idempotency_key=key).first()):
                 return existing
             raise
-        _store_photos(appeal, processed, uploaded_by=created_by or applicant)
+        _store_photos(appeal, processed, uploaded_by=uploader)
         _adopt_draft_photos(appeal, draft_photos, uploaded_by=uploader)
         data = {"channel": channel, "photos": len(processed) + len(draft_photos)}
         if repeat_of is not None:
@@ -314,9 +315,7 @@ def keep_draft_photos(
     errors: list[str] = []
     for upload in uploads:
         try:
-            photo = reencode_image(
-                upload, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
-            )
+            photo = _reencode(upload)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
@@ -345,25 +344,28 @@ def _delete_files_on_commit(names: list[str], storage) -> None:
 
 
 def _adopt_draft_photos(appeal: Appeal, drafts: Sequence[DraftPhoto], *, uploaded_by) -> None:
-    """Copy checked draft photos into the appeal's attachments; the drafts go once committed."""
+    """Store checked draft photos as the appeal's attachments; the drafts go once committed."""
+    photos = []
     for draft in drafts:
         with draft.file.open("rb") as source:
-            content = source.read()
-        attachment = Attachment(
-            appeal=appeal,
-            original_name=draft.original_name,
-            size=draft.size,
-            width=draft.width,
-            height=draft.height,
-            sha256=draft.sha256,
-            uploaded_by=uploaded_by,
-        )
-        attachment.file.save(f"{draft.sha256}.jpg", ContentFile(content), save=False)
-        attachment.save()
+            photos.append(
+                ProcessedImage(
+                    content=source.read(),
+                    width=draft.width,
+                    height=draft.height,
+                    sha256=draft.sha256,
+                    original_name=draft.original_name,
+                )
+            )
+    _store_photos(appeal, photos, uploaded_by=uploaded_by)
+    _forget_drafts(drafts)
+
+
+def _forget_drafts(drafts: Sequence[DraftPhoto]) -> None:
+    """Delete draft rows now and their files once the transaction commits."""
     if drafts:
-        names = [draft.file.name for draft in drafts]
         DraftPhoto.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
-        _delete_files_on_commit(names, drafts[0].file.storage)
+        _delete_files_on_commit([draft.file.name for draft in drafts], drafts[0].file.storage)
 
 
 def discard_draft_photos(*, owner, form_key: str, ids: Sequence[int] | None = None) -> int:
@@ -383,10 +385,7 @@ def purge_draft_photos(*, older_than: timedelta = timedelta(days=1), now=None) -
 def _delete_drafts(drafts) -> int:
     with transaction.atomic():
         found = list(drafts.select_for_update())
-        if not found:
-            return 0
-        DraftPhoto.objects.filter(pk__in=[draft.pk for draft in found]).delete()
-        _delete_files_on_commit([draft.file.name for draft in found], found[0].file.storage)
+        _forget_drafts(found)
     return len(found)
 
 

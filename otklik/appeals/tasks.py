@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -12,7 +10,6 @@ from otklik.notifications.appeal_letters import notify_event
 
 from .models import AppealEvent
 
-log = logging.getLogger(__name__)
 BATCH = 200
 
 
@@ -23,6 +20,7 @@ def process_outbox_batch() -> int:
             AppealEvent.objects.unprocessed()
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("appeal__applicant", "appeal__executor")
+            .prefetch_related("appeal__supports__user")
             .order_by("created_at", "pk")[:BATCH]
         )
         now = timezone.now()

@@ -24,6 +24,20 @@ def find_municipality(*, region: Region, lat: float, lon: float) -> Municipality
     return min(municipalities, key=lambda m: distance_m(lat, lon, m.center_lat, m.center_lon))
 
 
+# Where a map opens when a deployment has no region centre and no municipalities yet (Moscow).
+FALLBACK_CENTER = (55.7558, 37.6173)
+
+
+def map_center(region: Region | None) -> tuple[float, float]:
+    """Where the region's maps open: its centre, else its first municipality's."""
+    if region is None:
+        return FALLBACK_CENTER
+    if region.center_lat is not None and region.center_lon is not None:
+        return region.center_lat, region.center_lon
+    first = region.municipalities.order_by("pk").first()
+    return (first.center_lat, first.center_lon) if first else FALLBACK_CENTER
+
+
 def route_executor(*, category: Category, municipality: Municipality | None) -> Organization | None:
     """The executor the best matching routing rule names, or None if no rule matches."""
     rule = (

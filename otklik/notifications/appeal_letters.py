@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, translation
-from django.utils.dateparse import parse_datetime
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Action
+from otklik.lib.dates import short_date
 
 from .services import greeting, notify
 
@@ -21,11 +19,6 @@ KEY_ACTIONS = frozenset(
 )
 # Steps nobody is written to about: their own rating, internal notes, support itself.
 SILENT_ACTIONS = frozenset({Action.COMMENT, Action.RATE, Action.SUPPORT, Action.CLOSE})
-
-
-def _date(value: str | None) -> str:
-    moment: datetime | None = parse_datetime(value) if value else None
-    return formats.date_format(moment, "SHORT_DATE_FORMAT") if moment else ""
 
 
 def _explain(event: AppealEvent) -> str:
@@ -38,7 +31,7 @@ def _explain(event: AppealEvent) -> str:
         % {"executor": appeal.executor or "—"},
         Action.REDIRECT: _("The appeal has been handed to another body."),
         Action.APPROVE_POSTPONEMENT: _("The deadline has been moved to %(date)s.")
-        % {"date": _date(event.data.get("to"))},
+        % {"date": short_date(event.data.get("to"))},
         Action.PUBLISH_ANSWER: _("An answer has been published. Please rate it."),
         Action.REQUEST_CLARIFICATION: _("Please clarify your appeal within three days."),
         Action.REJECT: _("The appeal has been rejected."),
@@ -54,7 +47,8 @@ def recipients(event: AppealEvent) -> list:
     """The applicant and the supporters who want a letter about this step."""
     appeal = event.appeal
     people = [appeal.applicant] if appeal.applicant_id else []
-    people += [support.user for support in appeal.supports.select_related("user")]
+    # The outbox prefetches supports with their users: no query per event here.
+    people += [support.user for support in appeal.supports.all()]
     wanted = []
     for person in people:
         if not person.notify_by_email or not person.is_active or person.anonymized_at:
@@ -79,17 +73,19 @@ def notify_event(event: AppealEvent) -> int:
             "number": appeal.number,
             "what": event.get_action_display(),
         }
+        what = _explain(event)
+        footer = [
+            _("Open the appeal: %(link)s") % {"link": link},
+            _("You can change what we write to you in your profile: %(link)s")
+            % {"link": settings.SITE_URL + reverse("portal:profile")},
+        ]
         for person in recipients(event):
             own = person.pk == appeal.applicant_id
             lines = [
                 greeting(person),
-                _explain(event)
-                if own
-                else _("News on the appeal you supported: %(what)s") % {"what": _explain(event)},
+                what if own else _("News on the appeal you supported: %(what)s") % {"what": what},
                 event.comment if event.comment and own else "",
-                _("Open the appeal: %(link)s") % {"link": link},
-                _("You can change what we write to you in your profile: %(link)s")
-                % {"link": settings.SITE_URL + reverse("portal:profile")},
+                *footer,
             ]
             body = "\n\n".join(line for line in lines if line)
             if notify(recipient=person, subject=subject, body=body, event=event):

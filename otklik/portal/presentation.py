@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from otklik.appeals.models import Appeal, AppealEvent
 from otklik.appeals.workflow import Action, Status
+from otklik.lib.dates import short_date
 
 CITIZEN_STATUS = {
     Status.NEW: _("Being checked by the moderator"),
@@ -30,13 +30,6 @@ CITIZEN_STATUS = {
 
 def citizen_status(appeal: Appeal) -> str:
     return str(CITIZEN_STATUS.get(appeal.status, appeal.get_status_display()))
-
-
-def _date(value) -> str:
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if moment is None:
-        return ""
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
 
 
 def _days(count: int) -> str:
@@ -56,12 +49,12 @@ def _detail(event: AppealEvent, *, own: bool) -> str:
         case Action.ASSIGN:
             return str(_("Executor: %(executor)s. Answer due by %(date)s.")) % {
                 "executor": data.get("executor", ""),
-                "date": _date(data.get("due_at")),
+                "date": short_date(data.get("due_at")),
             }
         case Action.APPROVE_POSTPONEMENT:
             return str(_("From %(old)s to %(new)s. Reason: %(reason)s")) % {
-                "old": _date(data.get("from")),
-                "new": _date(data.get("to")),
+                "old": short_date(data.get("from")),
+                "new": short_date(data.get("to")),
                 "reason": event.comment,
             }
         case Action.REJECT:

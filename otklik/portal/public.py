@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET
 from otklik.analytics import kpi, public_figures
 from otklik.appeals.models import Appeal, Support
 from otklik.appeals.workflow import Status
-from otklik.directory.models import Category, Municipality, RejectionReason
+from otklik.directory.models import Category, Municipality, Region, RejectionReason
+from otklik.directory.services import map_center
 
 PAGE_SIZE = 20
 MAP_LIMIT = 3000
@@ -188,12 +189,7 @@ def appeals_map(request):
     query = form.query() if request.GET else ""
     if request.GET:
         form.valid_data()
-    region_center = Municipality.objects.values("region__center_lat", "region__center_lon").first()
-    center = (
-        (region_center["region__center_lat"], region_center["region__center_lon"])
-        if region_center and region_center["region__center_lat"] is not None
-        else (55.75, 37.62)
-    )
+    center = map_center(Region.objects.filter(code=settings.OTKLIK_DEFAULT_REGION_CODE).first())
     return render(
         request,
         "portal/public/map.html",

@@ -21,6 +21,7 @@ from otklik.appeals.access import get_public_appeal
 from otklik.appeals.models import Appeal, DraftPhoto, Support
 from otklik.appeals.workflow import IllegalTransition
 from otklik.directory.models import Category, Region
+from otklik.directory.services import map_center
 from otklik.lib.geo import bounding_box, distance_m
 
 from .report_forms import ReportForm, category_groups, reportable_categories
@@ -34,13 +35,6 @@ SIMILAR_CANDIDATES = 200
 
 def _region() -> Region:
     return get_object_or_404(Region, code=settings.OTKLIK_DEFAULT_REGION_CODE)
-
-
-def _map_center(region: Region) -> tuple[float, float]:
-    if region.center_lat is not None and region.center_lon is not None:
-        return region.center_lat, region.center_lon
-    first = region.municipalities.order_by("pk").first()
-    return (first.center_lat, first.center_lon) if first else (55.7558, 37.6173)
 
 
 def _form_key(value: str | None) -> str:
@@ -154,7 +148,7 @@ def report(request):
     chosen = form["category"].value()
     categories = list(categories)
     hint = next((c.hint for c in categories if str(c.pk) == str(chosen)), "")
-    center_lat, center_lon = _map_center(region)
+    center_lat, center_lon = map_center(region)
     return render(
         request,
         "portal/report.html",

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from otklik.appeals import services
 from otklik.appeals.access import get_appeal_for, get_public_appeal
-from otklik.appeals.models import Appeal, Support
-from otklik.appeals.workflow import Status
+from otklik.appeals.models import Appeal, Rating, Support
+from otklik.appeals.workflow import Action, is_allowed
 from otklik.control import services as control
 from otklik.control.models import FollowUp
 
@@ -63,13 +63,21 @@ def _appeal_for_page(user, number: str) -> tuple[Appeal, bool]:
         return get_public_appeal(number=number), False
 
 
-def _can_rate(appeal: Appeal, own: bool, user) -> bool:
+def _own_rating(appeal: Appeal, own: bool, user) -> Rating | None:
+    return appeal.ratings.filter(applicant=user).first() if own else None
+
+
+def _can_rate(appeal: Appeal, own: bool, rating: Rating | None) -> bool:
     return (
         own
-        and appeal.status in (Status.ANSWERED, Status.CLOSED)
+        and rating is None
         and appeal.answered_at is not None
-        and not appeal.ratings.filter(applicant=user).exists()
+        and is_allowed(appeal.status, Action.RATE)
     )
+
+
+def _can_clarify(appeal: Appeal, own: bool) -> bool:
+    return own and is_allowed(appeal.status, Action.PROVIDE_CLARIFICATION)
 
 
 @require_GET
@@ -80,7 +88,7 @@ def appeal_detail(request, number):
 
 def _render_appeal(request, appeal, own, *, rating_form=None, clarification_form=None, status=200):
     user = request.user
-    events = appeal.events.public().select_related("actor").order_by("created_at", "pk")
+    events = appeal.events.public().order_by("created_at", "pk")
     answers = (
         appeal.answers.filter(state="published")
         .select_related("organization")
@@ -94,9 +102,9 @@ def _render_appeal(request, appeal, own, *, rating_form=None, clarification_form
         user.is_authenticated
         and not own
         and not supported
-        and appeal.status
-        in (Status.REGISTERED, Status.IN_PROGRESS, Status.ANSWER_REVIEW, Status.NEW)
+        and is_allowed(appeal.status, Action.SUPPORT)
     )
+    rating = _own_rating(appeal, own, user)
     context = {
         "appeal": appeal,
         "own": own,
@@ -110,10 +118,10 @@ def _render_appeal(request, appeal, own, *, rating_form=None, clarification_form
         "can_support": can_support,
         "repeat_of": appeal.repeat_of if appeal.repeat_of_id else None,
         "repeats": list(appeal.repeats.values_list("number", flat=True)) if own else [],
-        "rating": appeal.ratings.filter(applicant=user).first() if own else None,
-        "rating_form": rating_form or (RatingForm() if _can_rate(appeal, own, user) else None),
+        "rating": rating,
+        "rating_form": rating_form or (RatingForm() if _can_rate(appeal, own, rating) else None),
         "clarification_form": clarification_form
-        or (ClarificationForm() if own and appeal.status == Status.CLARIFICATION else None),
+        or (ClarificationForm() if _can_clarify(appeal, own) else None),
     }
     return render(request, "portal/appeal.html", context, status=status)
 
@@ -124,7 +132,7 @@ def rate(request, number):
     """The applicant's score; «not solved» opens a repeat appeal and the page says so."""
     appeal = get_appeal_for(request.user, number=number)
     own = appeal.applicant_id == request.user.pk
-    if not _can_rate(appeal, own, request.user):
+    if not _can_rate(appeal, own, _own_rating(appeal, own, request.user)):
         messages.info(request, _("This answer cannot be rated now, or you have already rated it."))
         return redirect("portal:appeal", appeal.number)
     form = RatingForm(request.POST)
@@ -161,7 +169,7 @@ def clarify(request, number):
     appeal = get_appeal_for(request.user, number=number)
     own = appeal.applicant_id == request.user.pk
     form = ClarificationForm(request.POST)
-    if not own or appeal.status != Status.CLARIFICATION:
+    if not _can_clarify(appeal, own):
         messages.info(request, _("This appeal does not wait for a clarification."))
         return redirect("portal:appeal", appeal.number)
     if not form.is_valid():
@@ -187,25 +195,21 @@ def follow_up(request, token):
     except FollowUp.DoesNotExist:
         return render(request, "portal/follow_up_invalid.html", {"expired": False}, status=404)
     appeal = questionnaire.appeal
-    if questionnaire.answered_at is not None:
-        return render(
-            request, "portal/follow_up_done.html", {"follow_up": questionnaire, "again": True}
-        )
     form = FollowUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    again = questionnaire.answered_at is not None
+    if not again and request.method == "POST" and form.is_valid():
         try:
             questionnaire = control.answer_follow_up(
                 follow_up=questionnaire,
                 fix_lasted=form.cleaned_data["lasted"] == "yes",
                 comment=form.cleaned_data["comment"],
             )
-        except ValidationError:
+        except ValidationError:  # answered by a parallel request in the meantime
             questionnaire.refresh_from_db()
-            return render(
-                request, "portal/follow_up_done.html", {"follow_up": questionnaire, "again": True}
-            )
+            again = True
+    if questionnaire.answered_at is not None:
         return render(
-            request, "portal/follow_up_done.html", {"follow_up": questionnaire, "again": False}
+            request, "portal/follow_up_done.html", {"follow_up": questionnaire, "again": again}
         )
     answer = appeal.answers.filter(state="published").order_by("-reviewed_at").first()
     return render(
