@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "otklik.appeals",
     "otklik.control",
     "otklik.notifications",
+    "otklik.intelligence",
     "otklik.demo",
     "otklik.portal",
     "otklik.office",

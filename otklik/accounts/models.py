@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("supervisor")
     LEADERSHIP = "leadership", _("leadership")
     CALLER = "caller", _("verification caller")
+    FIELD = "field", _("field team member")
     ADMIN = "admin", _("administrator")
 
 

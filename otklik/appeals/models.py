@@ -62,6 +62,9 @@ def scope_q(user, roles: frozenset[str] | set[str]) -> Q:
             continue
         if m.role == Role.EXECUTOR:
             q |= Q(executor_id=m.organization_id)
+        elif m.role == Role.FIELD:
+            # A monitoring team member follows what they reported, nothing else.
+            q |= Q(created_by=user)
         elif m.role == Role.CALLER:
             territory = (
                 Q(region_id=m.region_id) if m.region_id else Q(municipality_id=m.municipality_id)
@@ -155,6 +158,9 @@ class Appeal(models.Model):
         help_text=_("Staff member who entered the appeal on the applicant's behalf."),
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.PORTAL)
+    # A caller without an account (channel «phone»): how to reach them. Personal data.
+    contact_name = models.CharField(_("caller's name"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("caller's phone"), max_length=32, blank=True)
     text = models.TextField(_("text"))
     address = models.CharField(_("address"), max_length=500, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -344,11 +350,17 @@ class AppealEvent(models.Model):
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     now = timezone.now()
-    return f"appeals/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}.jpg"
+    extension = "pdf" if instance.kind == Attachment.Kind.DOCUMENT else "jpg"
+    return f"appeals/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}.{extension}"
 
 
 class Attachment(models.Model):
-    """A photo attached to an appeal or to an answer, re-encoded on upload (EXIF removed)."""
+    """A photo (re-encoded on upload, EXIF removed) or a PDF document (rewritten without scripts
+    and attachments) belonging to an appeal or to an answer."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        DOCUMENT = "document", _("document")
 
     appeal = models.ForeignKey(
         Appeal, models.PROTECT, related_name="attachments", verbose_name=_("appeal")
@@ -361,12 +373,13 @@ class Attachment(models.Model):
         related_name="attachments",
         verbose_name=_("answer"),
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.PHOTO)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("original name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=64, default="image/jpeg")
     size = models.PositiveIntegerField(_("size, bytes"))
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -396,6 +409,7 @@ class Answer(models.Model):
         NO_EVIDENCE = "no_evidence", _("no evidence")
         OFF_POINT = "off_point", _("off the point of the appeal")
         LEGAL_REFERENCES = "legal_references", _("bare legal references")
+        BOILERPLATE = "boilerplate", _("text reused verbatim across many appeals")
         CONTRADICTION = "contradiction", _("contradicts the appeal's state")
         OTHER = "other", _("other")
 
@@ -440,6 +454,9 @@ class Answer(models.Model):
     rework_reasons = models.JSONField(_("reasons for rework"), default=list, blank=True)
     is_formal_reply = models.BooleanField(_("flagged as a formal reply"), default=False)
     formal_reply_reasons = models.JSONField(_("formal reply reasons"), default=list, blank=True)
+    formal_reply_score = models.FloatField(_("formal reply score"), default=0)
+    # Hash of the normalised text: finds the same answer pasted under many appeals.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("answer")
@@ -572,7 +589,8 @@ class Support(models.Model):
 
 
 def draft_photo_path(instance: DraftPhoto, filename: str) -> str:
-    return f"drafts/{instance.sha256[:2]}/{instance.owner_id}-{instance.sha256}.jpg"
+    extension = "pdf" if instance.content_type == "application/pdf" else "jpg"
+    return f"drafts/{instance.sha256[:2]}/{instance.owner_id}-{instance.sha256}.{extension}"
 
 
 class DraftPhoto(models.Model):
@@ -585,6 +603,7 @@ class DraftPhoto(models.Model):
     )
     form_key = models.CharField(max_length=64, db_index=True)
     file = models.FileField(_("file"), upload_to=draft_photo_path, max_length=255)
+    content_type = models.CharField(_("content type"), max_length=64, default="image/jpeg")
     original_name = models.CharField(_("original name"), max_length=255, blank=True)
     size = models.PositiveIntegerField(_("size, bytes"))
     width = models.PositiveIntegerField(_("width"))

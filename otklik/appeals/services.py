@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from otklik.accounts.models import Role
 from otklik.directory.models import (
     Category,
     Municipality,
@@ -31,6 +32,7 @@ from otklik.directory.models import (
 )
 from otklik.directory.production_calendar import work_calendar
 from otklik.directory.services import find_municipality, route_executor
+from otklik.lib.documents import is_pdf, rewrite_pdf
 from otklik.lib.images import ProcessedImage, reencode_image
 
 from . import access, sla
@@ -135,20 +137,33 @@ def _next_number(region: Region, year: int) -> str:
     return f"{region.code}-{year}-{value:06d}"
 
 
-def process_photos(photos: Sequence, *, already: int = 0) -> list[ProcessedImage]:
-    """Check and re-encode uploads before anything is written; raises ValidationError."""
+def process_photos(
+    photos: Sequence, *, already: int = 0, documents: bool = False
+) -> list[ProcessedImage]:
+    """Check and re-encode uploads before anything is written; raises ValidationError.
+    With `documents`, PDF files are accepted too (evidence of an answer: acts, letters)."""
     if already + len(photos) > settings.UPLOAD_MAX_FILES:
-        raise ValidationError(
-            _("You can attach at most %(limit)s photos.") % {"limit": settings.UPLOAD_MAX_FILES},
-            code="too_many_files",
-        )
-    return [_reencode(photo) for photo in photos]
+        raise ValidationError(_too_many(documents), code="too_many_files")
+    return [_reencode(photo, documents=documents) for photo in photos]
 
 
-def _reencode(upload) -> ProcessedImage:
+def _too_many(documents: bool) -> str:
+    limit = {"limit": settings.UPLOAD_MAX_FILES}
+    if documents:
+        return _("You can attach at most %(limit)s files.") % limit
+    return _("You can attach at most %(limit)s photos.") % limit
+
+
+def _reencode(upload, *, documents: bool = False) -> ProcessedImage:
+    if documents and is_pdf(upload):
+        return rewrite_pdf(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
     return reencode_image(
         upload, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
     )
+
+
+def _is_document(content_type: str) -> bool:
+    return content_type == "application/pdf"
 
 
 def _store_photos(
@@ -156,18 +171,20 @@ def _store_photos(
 ) -> list[Attachment]:
     stored = []
     for photo in photos:
+        document = _is_document(photo.content_type)
         attachment = Attachment(
             appeal=appeal,
             answer=answer,
+            kind=Attachment.Kind.DOCUMENT if document else Attachment.Kind.PHOTO,
             original_name=photo.original_name,
             content_type=photo.content_type,
             size=photo.size,
-            width=photo.width,
-            height=photo.height,
+            width=None if document else photo.width,
+            height=None if document else photo.height,
             sha256=photo.sha256,
             uploaded_by=uploaded_by,
         )
-        attachment.file.save(f"{photo.sha256}.jpg", ContentFile(photo.content), save=False)
+        attachment.file.save(photo.sha256, ContentFile(photo.content), save=False)
         attachment.save()
         stored.append(attachment)
     return stored
@@ -303,25 +320,25 @@ def support_appeal(*, appeal: Appeal, actor, now: datetime | None = None) -> Sup
 
 
 def keep_draft_photos(
-    *, owner, form_key: str, uploads: Sequence, already: int = 0, now=None
+    *, owner, form_key: str, uploads: Sequence, already: int = 0, documents: bool = False, now=None
 ) -> tuple[list[DraftPhoto], list[str]]:
-    """Check each upload of a report form and keep those that pass as draft photos, so that the
-    citizen never uploads them again; returns the kept drafts and a message per refused file."""
+    """Check each upload of a form and keep those that pass as drafts, so that nobody uploads
+    them again after an error; returns the kept drafts and a message per refused file.
+    With `documents`, PDF files are kept too (answer evidence)."""
     if already + len(uploads) > settings.UPLOAD_MAX_FILES:
-        return [], [
-            _("You can attach at most %(limit)s photos.") % {"limit": settings.UPLOAD_MAX_FILES}
-        ]
+        return [], [_too_many(documents)]
     kept: list[DraftPhoto] = []
     errors: list[str] = []
     for upload in uploads:
         try:
-            photo = _reencode(upload)
+            photo = _reencode(upload, documents=documents)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
         draft = DraftPhoto(
             owner=owner,
             form_key=form_key[:64],
+            content_type=photo.content_type,
             original_name=photo.original_name[:255],
             size=photo.size,
             width=photo.width,
@@ -329,7 +346,7 @@ def keep_draft_photos(
             sha256=photo.sha256,
             created_at=now or timezone.now(),
         )
-        draft.file.save(f"{photo.sha256}.jpg", ContentFile(photo.content), save=False)
+        draft.file.save(photo.sha256, ContentFile(photo.content), save=False)
         draft.save()
         kept.append(draft)
     return kept, errors
@@ -343,8 +360,11 @@ def _delete_files_on_commit(names: list[str], storage) -> None:
     transaction.on_commit(delete)
 
 
-def _adopt_draft_photos(appeal: Appeal, drafts: Sequence[DraftPhoto], *, uploaded_by) -> None:
-    """Store checked draft photos as the appeal's attachments; the drafts go once committed."""
+def _adopt_draft_photos(
+    appeal: Appeal, drafts: Sequence[DraftPhoto], *, uploaded_by, answer=None
+) -> None:
+    """Store checked drafts as the appeal's (or the answer's) attachments; the drafts go once
+    committed."""
     photos = []
     for draft in drafts:
         with draft.file.open("rb") as source:
@@ -355,9 +375,10 @@ def _adopt_draft_photos(appeal: Appeal, drafts: Sequence[DraftPhoto], *, uploade
                     height=draft.height,
                     sha256=draft.sha256,
                     original_name=draft.original_name,
+                    content_type=draft.content_type,
                 )
             )
-    _store_photos(appeal, photos, uploaded_by=uploaded_by)
+    _store_photos(appeal, photos, uploaded_by=uploaded_by, answer=answer)
     _forget_drafts(drafts)
 
 
@@ -752,9 +773,15 @@ def submit_answer(
     text: str,
     resolution: str = Resolution.SOLVED,
     photos: Sequence = (),
+    draft_photos: Sequence[DraftPhoto] = (),
     now=None,
 ) -> Answer:
-    """The executor's answer with evidence, sent to the control centre for review."""
+    """The executor's answer with evidence (photos and PDF documents), sent to the control
+    centre for review. The formal-reply check runs here and its verdict is kept on the answer,
+    so the operator sees the same reasons the executor saw before sending."""
+    from otklik.intelligence.formal_reply import fingerprint
+    from otklik.intelligence.services import check_appeal_answer
+
     access.require(access.can_work(actor, appeal))
     text = _required_text(
         text,
@@ -764,13 +791,17 @@ def submit_answer(
     )
     if resolution not in Resolution.values or resolution == Resolution.DUPLICATE:
         raise ValidationError(_("Choose the outcome of the appeal."))
-    # Refuse before the photos are processed and stored; the locked check below decides.
+    # Refuse before the files are processed and stored; the locked check below decides.
     _check_allowed(appeal, Action.SUBMIT_ANSWER)
-    processed = process_photos(photos)
+    if any(draft.owner_id != actor.pk for draft in draft_photos):
+        raise PermissionDenied
+    processed = process_photos(photos, already=len(draft_photos), documents=True)
     now = now or timezone.now()
+    evidence = len(processed) + len(draft_photos)
     with transaction.atomic():
         _lock(appeal)
         _check_allowed(appeal, Action.SUBMIT_ANSWER)
+        check = check_appeal_answer(appeal, text, resolution=resolution, evidence=evidence, now=now)
         answer = Answer.objects.create(
             appeal=appeal,
             organization=appeal.executor,
@@ -778,15 +809,24 @@ def submit_answer(
             text=text,
             resolution=resolution,
             submitted_at=now,
+            is_formal_reply=check.is_formal,
+            formal_reply_reasons=[finding.as_dict() for finding in check.findings],
+            formal_reply_score=check.score,
+            fingerprint=fingerprint(text),
         )
         _store_photos(appeal, processed, uploaded_by=actor, answer=answer)
+        _adopt_draft_photos(appeal, draft_photos, uploaded_by=actor, answer=answer)
         _transition(
             appeal,
             Action.SUBMIT_ANSWER,
             actor=actor,
             now=now,
             is_public=False,
-            data={"answer_id": answer.pk, "photos": len(processed)},
+            data={
+                "answer_id": answer.pk,
+                "photos": evidence,
+                "formal_reply": check.codes,
+            },
         )
     return answer
 
@@ -973,6 +1013,68 @@ def reopen_appeal(*, appeal: Appeal, actor, reason: str, now=None) -> Appeal:
         _transition(appeal, Action.REOPEN, actor=actor, now=now, comment=reason, closed_at=None)
         _on_commit_process_outbox()
     return appeal
+
+
+def delegate_appeal(*, appeal: Appeal, actor, assignee, now=None) -> Appeal:
+    """Give the appeal to an employee of its executor (or take it back: `assignee=None`)."""
+    access.require(access.can_work(actor, appeal) or access.can_direct(actor, appeal))
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(
+            role=Role.EXECUTOR, organization_id=appeal.executor_id
+        ).exists()
+    ):
+        raise ValidationError(_("Choose an employee of the executor."))
+    if assignee is not None and not assignee.is_active:
+        raise ValidationError(_("This employee's account is blocked."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(
+            appeal,
+            Action.DELEGATE,
+            actor=actor,
+            now=now,
+            is_public=False,
+            assignee=assignee,
+            data={
+                "assignee_id": assignee.pk if assignee else None,
+                "assignee": str(assignee) if assignee else "",
+            },
+        )
+    return appeal
+
+
+def record_instruction(*, appeal: Appeal, actor, instruction, now=None) -> AppealEvent:
+    """Write into the appeal's history that an instruction about it was issued (the control
+    app's services call this inside their own transaction)."""
+    now = now or timezone.now()
+    return _transition(
+        appeal,
+        Action.INSTRUCT,
+        actor=actor,
+        now=now,
+        is_public=False,
+        comment=instruction.text[:500],
+        data={
+            "instruction_id": instruction.pk,
+            "organization": str(instruction.organization),
+            "due_at": instruction.due_at.isoformat(),
+        },
+    )
+
+
+def record_escalation(*, appeal: Appeal, kind: str, recipients: Sequence[str], now=None):
+    """Write a deadline reminder or an overdue notice into the appeal's history."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _transition(
+            appeal,
+            Action.ESCALATE,
+            actor=None,
+            now=now,
+            is_public=False,
+            data={"kind": kind, "recipients": list(recipients)},
+        )
 
 
 def add_comment(*, appeal: Appeal, actor, text: str, is_public: bool = False, now=None):

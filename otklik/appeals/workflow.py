@@ -53,6 +53,9 @@ class Action(models.TextChoices):
     COMMENT = "comment", _("comment")
     SUPPORT = "support", _("supported by another resident")
     FOLLOW_UP = "follow_up", _("follow-up questionnaire answered")
+    DELEGATE = "delegate", _("given to an employee")
+    INSTRUCT = "instruct", _("instruction issued")
+    ESCALATE = "escalate", _("deadline reminder")
 
 
 OPEN_STATUSES = frozenset(
@@ -99,6 +102,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.COMMENT: Transition(ANY, None),
     Action.SUPPORT: Transition(OPEN_STATUSES - {Status.CLARIFICATION}, None),
     Action.FOLLOW_UP: Transition(frozenset({Status.ANSWERED, Status.CLOSED}), None),
+    Action.DELEGATE: Transition(WITH_EXECUTOR, None),
+    Action.INSTRUCT: Transition(ANY, None),
+    Action.ESCALATE: Transition(OPEN_STATUSES, None),
 }
 
 

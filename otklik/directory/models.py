@@ -281,6 +281,39 @@ class RejectionReason(models.Model):
         return self.name
 
 
+class AnswerTemplate(models.Model):
+    """A managed starting text for an organization's answers (the executor edits it before
+    sending: an unedited template reused across appeals is flagged as a formal reply)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        models.CASCADE,
+        related_name="answer_templates",
+        verbose_name=_("organization"),
+    )
+    category = models.ForeignKey(
+        Category,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("Offered first for appeals of this category; empty: for any."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CalendarDay(models.Model):
     """One exception to the ordinary week in the production calendar.
 

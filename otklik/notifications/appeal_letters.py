@@ -18,7 +18,17 @@ KEY_ACTIONS = frozenset(
     {Action.PUBLISH_ANSWER, Action.REQUEST_CLARIFICATION, Action.REJECT, Action.MERGE}
 )
 # Steps nobody is written to about: their own rating, internal notes, support itself.
-SILENT_ACTIONS = frozenset({Action.COMMENT, Action.RATE, Action.SUPPORT, Action.CLOSE})
+SILENT_ACTIONS = frozenset(
+    {
+        Action.COMMENT,
+        Action.RATE,
+        Action.SUPPORT,
+        Action.CLOSE,
+        Action.DELEGATE,
+        Action.INSTRUCT,
+        Action.ESCALATE,
+    }
+)
 
 
 def _explain(event: AppealEvent) -> str:

@@ -32,7 +32,7 @@ def test_executor_answers_and_the_answer_waits_for_review(appeal_in, executor, o
         Status.ANSWER_REVIEW,
         False,
     )
-    assert event.data == {"answer_id": answer.pk, "photos": 0}
+    assert event.data == {"answer_id": answer.pk, "photos": 0, "formal_reply": ["no_evidence"]}
 
 
 def test_executor_cannot_answer_other_org_appeal(appeal_in, other_org_executor):

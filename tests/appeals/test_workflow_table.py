@@ -55,8 +55,8 @@ def test_no_action_other_than_submission_starts_a_lifecycle():
             next_status("", action)
 
 
-def test_rejected_is_final_except_for_comments():
-    assert allowed_actions(Status.REJECTED) == [Action.COMMENT]
+def test_rejected_is_final_except_for_notes_and_instructions():
+    assert allowed_actions(Status.REJECTED) == [Action.COMMENT, Action.INSTRUCT]
 
 
 def test_every_status_is_either_open_or_finished():
