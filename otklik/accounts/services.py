@@ -283,3 +283,27 @@ def delete_account(*, user: User, now: datetime | None = None) -> User:
     if refusal:
         raise DeletionRefused(refusal)
     return anonymize_user(user=user, now=now)
+
+
+# ---------------------------------------------------------------------------- callers
+
+
+def applicant_for_caller(*, email: str, full_name: str, phone: str) -> User:
+    """The account of a person who called the control centre: the one with this e-mail, or a
+    new one without a password and with the address unconfirmed, so that letters about the
+    appeal reach them and they can claim the account by resetting the password."""
+    email = normalize_email(email)
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email,
+                password=None,
+                full_name=(full_name or "").strip()[:200],
+                phone=(phone or "").strip()[:32],
+                email_confirmed_at=None,
+            )
+    except IntegrityError:  # the same address was entered a moment ago
+        return User.objects.get(email=email)

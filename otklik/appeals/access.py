@@ -13,10 +13,20 @@ MODERATORS = frozenset({Role.OPERATOR, Role.ADMIN})
 WORKERS = frozenset({Role.EXECUTOR})
 DIRECTORS = frozenset({Role.SUPERVISOR, Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN})
 CALLERS = frozenset({Role.CALLER, Role.OPERATOR, Role.ADMIN})
+NUMBER_MAX = Appeal._meta.get_field("number").max_length
+
+
+def _check_number(number: str) -> None:
+    """A number from a URL that cannot be an appeal's is a 404 before the database sees it
+    (PostgreSQL refuses a NUL byte in a string with an error, not an empty result)."""
+    if len(number) > NUMBER_MAX or "\x00" in number:
+        raise Http404("No such appeal")
 
 
 def get_appeal_for(user, *, number: str | None = None, pk: int | None = None) -> Appeal:
     """The appeal if `user` may see it; 404 otherwise (no hint that it exists)."""
+    if number is not None:
+        _check_number(number)
     lookup = {"number": number} if number is not None else {"pk": pk}
     try:
         return (
@@ -29,6 +39,7 @@ def get_appeal_for(user, *, number: str | None = None, pk: int | None = None) ->
 
 
 def get_public_appeal(*, number: str) -> Appeal:
+    _check_number(number)
     try:
         return (
             Appeal.objects.public()

@@ -33,6 +33,9 @@ def search_vector() -> SearchVector:
 def stem(word: str) -> str:
     word = word.lower().replace("ё", "е")
     if len(word) <= 4:
+        # Short nouns change only their last vowel («ямы» → «яма», «лужи» → «лужа»).
+        if len(word) >= 3 and word[-1] in "аяоеыиуюь":
+            return word[:-1]
         return word
     for ending in ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:

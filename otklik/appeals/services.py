@@ -223,6 +223,8 @@ def submit_appeal(
     is_public: bool = True,
     repeat_of: Appeal | None = None,
     external_id: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
     now: datetime | None = None,
 ) -> Appeal:
     """Take in a new appeal from any channel; a retried request with the same key returns the
@@ -267,6 +269,8 @@ def submit_appeal(
             repeat_of=repeat_of,
             idempotency_key=key,
             external_id=external_id,
+            contact_name=(contact_name or "").strip()[:200],
+            contact_phone=(contact_phone or "").strip()[:32],
             created_at=now,
             registration_due_at=sla.registration_due(now, calendar, tz),
         )

@@ -95,3 +95,38 @@ def working_days_left(now: datetime, due_at: datetime, calendar: WorkCalendar, t
     if now > due_at:
         return -max(1, calendar.working_days_between(last, today))
     return calendar.working_days_between(today, last)
+
+
+# Deadline classes of the office lists: a row is «soon» within this many working days.
+SOON_WORKING_DAYS = 2
+OVERDUE, TODAY, SOON, OK = "overdue", "today", "soon", "ok"
+
+
+def deadline_class(days_left: int | None) -> str:
+    """The colour class of a deadline from `working_days_left` (OK when there is none)."""
+    if days_left is None:
+        return OK
+    if days_left < 0:
+        return OVERDUE
+    if days_left == 0:
+        return TODAY
+    return SOON if days_left <= SOON_WORKING_DAYS else OK
+
+
+def deadline_bounds(now: datetime, calendar: WorkCalendar, tz) -> dict[str, tuple]:
+    """Ranges of `due_at` for each deadline class, as (from, to) with `to` excluded (None: open),
+    matching `deadline_class(working_days_left(now, due_at, …))` so a database filter and the
+    colour of a row always agree."""
+    today = local_date(now, tz)
+
+    def start(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=tz)
+
+    first = start(calendar.add_working_days(today, 1))
+    after_soon = start(calendar.add_working_days(today, SOON_WORKING_DAYS + 1))
+    return {
+        OVERDUE: (None, now),
+        TODAY: (now, first),
+        SOON: (first, after_soon),
+        OK: (after_soon, None),
+    }

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connections
 from django.db.models import Max
+from django.utils import translation
 from tqdm import tqdm
 
 from otklik.appeals.models import (
@@ -29,6 +30,7 @@ from otklik.appeals.models import (
     Postponement,
     Rating,
 )
+from otklik.intelligence import formal_reply
 
 from .drafts import appeal_point
 from .history import History
@@ -152,7 +154,7 @@ def _appeal_rows(history: History, a: _Adapt):
             d.rejection_reason, None, d.external_id, dt(d.created_at),
             dt(d.registration_due_at), dt(d.clarification_due_at), dt(d.registered_at),
             dt(d.redirection_due_at), dt(d.original_due_at), dt(d.due_at), dt(d.answered_at),
-            dt(d.closed_at), dt(d.events[-1][0]),
+            dt(d.closed_at), dt(d.events[-1][0]), "", "",
         )  # fmt: skip
 
 
@@ -162,7 +164,8 @@ APPEAL_COLUMNS = [
     "status", "resolution", "executor_id", "assignee_id", "repeat_of_id", "duplicate_of_id",
     "rejection_reason_id", "idempotency_key", "external_id", "created_at",
     "registration_due_at", "clarification_due_at", "registered_at", "redirection_due_at",
-    "original_due_at", "due_at", "answered_at", "closed_at", "updated_at",
+    "original_due_at", "due_at", "answered_at", "closed_at", "updated_at", "contact_name",
+    "contact_phone",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "id", "appeal_id", "action", "actor_id", "created_at", "from_status", "to_status",
@@ -171,7 +174,7 @@ EVENT_COLUMNS = [
 ANSWER_COLUMNS = [
     "id", "appeal_id", "organization_id", "author_id", "text", "resolution", "state",
     "submitted_at", "reviewed_by_id", "reviewed_at", "review_comment", "rework_reasons",
-    "is_formal_reply", "formal_reply_reasons",
+    "is_formal_reply", "formal_reply_reasons", "formal_reply_score", "fingerprint",
 ]  # fmt: skip
 POSTPONEMENT_COLUMNS = [
     "id", "appeal_id", "requested_by_id", "requested_at", "previous_due_at",
@@ -197,10 +200,16 @@ def _event_rows(history: History, first: int, a: _Adapt):
 
 def _answer_rows(history: History, a: _Adapt):
     dt, js = a.dt, a.json
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = {code: str(text) for code, text in formal_reply.MESSAGES.items()}
+    messages[formal_reply.BOILERPLATE] = messages["template"]
     for x in history.answers:
+        findings = [{"code": code, "message": messages[code]} for code in x.formal_reasons]
+        score = min(1.0, sum(formal_reply.WEIGHTS[code] for code in x.formal_reasons))
         yield (x.id, x.draft.id, x.organization, x.author, x.text, x.resolution, x.state,
                dt(x.submitted_at), x.reviewed_by, dt(x.reviewed_at), x.review_comment,
-               js(x.rework_reasons), x.is_formal, js(x.formal_reasons))  # fmt: skip
+               js(x.rework_reasons), x.is_formal, js(findings), round(score, 2),
+               formal_reply.fingerprint(x.text))  # fmt: skip
 
 
 def _postponement_rows(history: History, a: _Adapt):

@@ -39,6 +39,7 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Куратор (г. Липецк)", "supervisor@demo.otklik.ru", DEMO_PASSWORD),
     ("Руководство области", "leadership@demo.otklik.ru", DEMO_PASSWORD),
     ("Контрольные звонки", "caller@demo.otklik.ru", DEMO_PASSWORD),
+    ("Мониторинговая группа", "field@demo.otklik.ru", DEMO_PASSWORD),
     ("Администратор", "admin@demo.otklik.ru", DEMO_PASSWORD),
 ]
 
@@ -50,6 +51,7 @@ DEMO_USERS = {
     "supervisor@demo.otklik.ru": ("Кравцов Андрей Николаевич", Role.SUPERVISOR, "Липецк"),
     "leadership@demo.otklik.ru": ("Белозёров Виктор Павлович", Role.LEADERSHIP, "region"),
     "caller@demo.otklik.ru": ("Лаптева Ирина Олеговна", Role.CALLER, "region"),
+    "field@demo.otklik.ru": ("Гришин Олег Валерьевич", Role.FIELD, "region"),
     "admin@demo.otklik.ru": ("Администратор системы", Role.ADMIN, "region"),
 }
 OPERATORS = 10  # control-centre staff besides the demo operator
@@ -305,7 +307,7 @@ def ensure_staff(rng, demo: DemoRegion, pairs, password_hash: str, joined: datet
     ]
     executors = _new_users([user for _, user in planned])
     memberships = [Membership(user=u, role=Role.OPERATOR, region=demo.region) for u in operators]
-    memberships += [Membership(user=u, role=Role.OPERATOR, region=demo.region) for u in field_team]
+    memberships += [Membership(user=u, role=Role.FIELD, region=demo.region) for u in field_team]
     memberships += [
         Membership(user=user, role=Role.EXECUTOR, organization=org)
         for (org, _), user in zip(planned, executors, strict=True)
@@ -313,7 +315,7 @@ def ensure_staff(rng, demo: DemoRegion, pairs, password_hash: str, joined: datet
     Membership.objects.bulk_create(memberships, ignore_conflicts=True)
     demo_operator = demo.demo["operator@demo.otklik.ru"].pk
     demo.operators = [demo_operator, *(u.pk for u in operators)]
-    demo.field_team = [u.pk for u in field_team]
+    demo.field_team = [demo.demo["field@demo.otklik.ru"].pk, *(u.pk for u in field_team)]
     for (org, _), user in zip(planned, executors, strict=True):
         demo.staff.setdefault(org.pk, []).append(user.pk)
     demo_executor = demo.demo["executor@demo.otklik.ru"]

@@ -1,9 +1,38 @@
 from django.urls import path
 
-from . import views
+from . import answer_templates, inbox, instructions, intake, moderation, review, views, work
 
 app_name = "office"
 urlpatterns = [
-    path("", views.appeal_list, name="appeals"),
-    path("appeals/<str:number>/", views.appeal_detail, name="appeal"),
+    path("", views.home, name="home"),
+    path("appeals/", views.appeal_list, name="appeals"),
+    # One appeal and what staff do with it (executor work, internal notes, redirects).
+    path("appeals/<str:number>/", work.appeal_detail, name="appeal"),
+    path("appeals/<str:number>/comment/", work.comment, name="comment"),
+    path("appeals/<str:number>/delegate/", work.delegate, name="delegate"),
+    path("appeals/<str:number>/answer/", work.answer, name="answer"),
+    path("appeals/<str:number>/answer/check/", work.check_answer, name="check_answer"),
+    path("appeals/<str:number>/postpone/", work.postpone, name="postpone"),
+    path("appeals/<str:number>/redirect/", work.redirect, name="redirect"),
+    # The executor's inbox.
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/appeals.geojson", inbox.inbox_geojson, name="inbox_geojson"),
+    path("templates/", answer_templates.template_list, name="templates"),
+    path("templates/new/", answer_templates.template_edit, name="template_new"),
+    path("templates/<int:pk>/", answer_templates.template_edit, name="template_edit"),
+    # Moderation by the control centre.
+    path("moderation/", moderation.queue, name="moderation"),
+    path("moderation/bulk/", moderation.bulk, name="moderation_bulk"),
+    path("moderation/<str:number>/", moderation.moderate, name="moderate"),
+    # Appeals entered by staff: a caller on the phone, a field team.
+    path("new/", intake.phone_entry, name="phone_entry"),
+    path("field/", intake.field_report, name="field_report"),
+    # Review of answers and postponement requests.
+    path("review/", review.queue, name="review"),
+    path("review/answers/<int:pk>/", review.answer, name="review_answer"),
+    path("review/postponements/<int:pk>/", review.postponement, name="review_postponement"),
+    # Instructions (поручения).
+    path("instructions/", instructions.instruction_list, name="instructions"),
+    path("instructions/new/", instructions.issue, name="instruction_new"),
+    path("instructions/<int:pk>/", instructions.detail, name="instruction"),
 ]

@@ -1,28 +1,33 @@
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from otklik.appeals.access import get_appeal_for
+from otklik.accounts.models import Role
 from otklik.appeals.models import Appeal
 from otklik.appeals.workflow import Status
 
+from .permissions import staff_required
 
-def staff_required(view):
-    """Office pages are for members of staff (any role); citizens get 403."""
+# Where each role starts its day, in order of precedence for people with several roles.
+HOME_BY_ROLE = (
+    (Role.OPERATOR, "office:moderation"),
+    (Role.ADMIN, "office:moderation"),
+    (Role.EXECUTOR, "office:inbox"),
+    (Role.LEADERSHIP, "office:instructions"),
+    (Role.SUPERVISOR, "office:instructions"),
+    (Role.FIELD, "office:field_report"),
+)
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_superuser or request.user.roles()):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
 
-    return wrapper
+@staff_required
+@require_GET
+def home(request):
+    roles = request.user.roles()
+    for role, name in HOME_BY_ROLE:
+        if role in roles:
+            return redirect(name)
+    return redirect("office:appeals")
 
 
 @staff_required
@@ -39,24 +44,11 @@ def appeal_list(request):
     return render(
         request,
         "office/appeal_list.html",
-        {"page": page, "status": status, "statuses": Status.choices, "now": timezone.now()},
-    )
-
-
-@staff_required
-@require_GET
-def appeal_detail(request, number):
-    appeal = get_appeal_for(request.user, number=number)
-    events = appeal.events.select_related("actor").order_by("created_at", "pk")
-    return render(
-        request,
-        "office/appeal.html",
         {
-            "appeal": appeal,
-            "events": events,
-            "answers": appeal.answers.select_related("author").prefetch_related("attachments"),
-            "postponements": appeal.postponements.all(),
-            "attachments": appeal.attachments.filter(answer__isnull=True),
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
             "now": timezone.now(),
+            "office_section": "appeals",
         },
     )

@@ -45,6 +45,9 @@ def test_operator_logs_in_and_reads_history_in_office(page, registered_appeal, o
     operator.save(update_fields=["password"])
     log_in(page, operator.email, PASSWORD)
     page.get_by_role("link", name="Рабочее место").click()
+    # The operator's day starts in the moderation queue; the registered appeal is in the list.
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Модерация")
+    page.get_by_role("link", name="Все обращения").click()
     page.get_by_role("link", name=registered_appeal.number).click()
     history = page.locator("ol.timeline").inner_text()
     assert "обращение подано" in history

@@ -8,7 +8,7 @@ from otklik.demo.region import DEMO_LOGINS
 
 
 def test_every_demo_login_authenticates(built):
-    assert len(DEMO_LOGINS) == 7
+    assert len(DEMO_LOGINS) == 8
     for label, email, password in DEMO_LOGINS:
         assert len(label) <= 28
         user = authenticate(None, username=email, password=password)

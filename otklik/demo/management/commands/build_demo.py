@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from otklik.accounts.models import User
 from otklik.appeals.models import Appeal, Postponement
-from otklik.demo import bulk
+from otklik.demo import bulk, office
 from otklik.demo.geography import REGION_CODE
 from otklik.demo.history import History
 from otklik.demo.region import build_region
@@ -89,6 +89,9 @@ class Command(BaseCommand):
             phases["history"] = time.monotonic()
             written = bulk.write(history, progress=progress)
             phases["writing"] = time.monotonic()
+            office.ensure_answer_templates(demo.region)
+            office.ensure_instructions(random.Random(seed), demo.region, now)
+            phases["office"] = time.monotonic()
         phases["commit"] = time.monotonic()
         # Fresh planner statistics after a bulk load: without them SQLite sorts every public
         # appeal for «newest first» instead of walking the created_at index.

@@ -1,0 +1,91 @@
+"""Server time and query count of the back office's pages, on the database of DATABASE_URL.
+
+    DATABASE_URL=sqlite:////tmp/demo.sqlite3 .venv/bin/python bench/office_pages.py
+
+Uses the demo region (`manage.py build_demo`, 100 000 appeals): the operator's moderation queue
+and answer review, the demo executor's inbox (plain, filtered by deadline, searched, the map's
+GeoJSON), the office page of the inbox's busiest appeal, and the instructions list. Prints the
+median of 5 runs and the queries of one run per page, like bench/portal_pages.py.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otklik.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from otklik.accounts.models import User  # noqa: E402
+from otklik.appeals.models import Appeal  # noqa: E402
+from otklik.appeals.workflow import Status  # noqa: E402
+
+RUNS = 5
+
+
+def measure(client: Client, url: str) -> tuple[float, int, int]:
+    times, queries, status = [], 0, 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        queries, status = len(captured), response.status_code
+    return statistics.median(times), queries, status
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    operator = User.objects.get(email="operator@demo.otklik.ru")
+    executor = User.objects.get(email="executor@demo.otklik.ru")
+    leadership = User.objects.get(email="leadership@demo.otklik.ru")
+    organizations = [m.organization_id for m in executor.memberships.all()]
+    in_work = Appeal.objects.filter(executor_id__in=organizations, status=Status.IN_PROGRESS)
+    busiest = in_work.annotate(n=Count("events")).order_by("-n").first()
+    clients = {}
+    for name, user in (("operator", operator), ("executor", executor), ("leader", leadership)):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    inbox = reverse("office:inbox")
+    pages = [
+        ("moderation queue", "operator", reverse("office:moderation")),
+        ("moderation, page 20", "operator", reverse("office:moderation") + "?page=20"),
+        ("answer review queue", "operator", reverse("office:review")),
+        ("all appeals (region)", "operator", reverse("office:appeals")),
+        ("inbox", "executor", inbox),
+        ("inbox, overdue", "executor", inbox + "?deadline=overdue"),
+        ("inbox, search", "executor", inbox + "?q=%D1%8F%D0%BC%D0%B0"),  # «яма»
+        ("inbox map GeoJSON", "executor", reverse("office:inbox_geojson")),
+        ("office appeal page", "executor", reverse("office:appeal", args=[busiest.number])),
+        ("instructions (region)", "leader", reverse("office:instructions")),
+    ]
+    print(
+        f"{connection.vendor}: {Appeal.objects.count()} appeals; the executor's organization "
+        f"has {in_work.count()} in work; busiest appeal {busiest.number} ({busiest.n} events)"
+    )
+    print(f"{'page':<26}{'median ms':>10}{'queries':>9}{'status':>8}")
+    for name, who, url in pages:
+        client = clients[who]
+        client.get(url)  # warm the connection and templates
+        ms, queries, status = measure(client, url)
+        print(f"{name:<26}{ms:>10.1f}{queries:>9}{status:>8}")
+
+
+if __name__ == "__main__":
+    main()

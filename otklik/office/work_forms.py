@@ -1,0 +1,164 @@
+"""Forms of the executor's work: the inbox filters, the appeal page's panels, the answer and the
+answer templates. They parse and check input only; every write is a service call in the view."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from otklik.appeals.services import MAX_TEXT, MIN_ANSWER_TEXT
+from otklik.appeals.workflow import Resolution
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+ANSWER_RESOLUTIONS = [
+    (Resolution.SOLVED, _("solved")),
+    (Resolution.EXPLAINED, _("explained")),
+    (Resolution.REFUSED, _("refused")),
+]
+
+# Inbox filters: status groups and deadline classes (values are stable URL parameters).
+STATUS_FILTERS = [
+    ("", _("in work and on review")),
+    ("in_progress", _("in work")),
+    ("answer_review", _("answer on review")),
+    ("returned", _("returned for rework")),
+    ("all", _("all, answered included")),
+]
+DEADLINE_FILTERS = [
+    ("", _("any")),
+    ("overdue", _("overdue")),
+    ("today", _("due today")),
+    ("soon", _("due within 2 working days")),
+]
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's GET filters; an invalid value is ignored, never an error page."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
+    deadline = forms.ChoiceField(label=_("Deadline"), choices=DEADLINE_FILTERS, required=False)
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False)
+    assignee = forms.CharField(label=_("Responsible"), required=False, max_length=20)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def __init__(self, data, *, categories, colleagues):
+        super().__init__(data)
+        self.fields["category"].choices = [("", _("any")), *((c.pk, str(c)) for c in categories)]
+        self.colleagues = colleagues
+
+    def value(self, name: str):
+        """The cleaned value of a filter, or empty when it was missing or invalid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        if name in self.errors:
+            return ""
+        return self.cleaned_data.get(name) or ""
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal comment"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by staff only, never by the applicant."),
+        error_messages={"required": _("Write the comment.")},
+    )
+
+
+class DelegateForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Employee"),
+        queryset=None,
+        required=False,
+        empty_label=_("— nobody —"),
+    )
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = colleagues
+
+
+class PostponeForm(forms.Form):
+    new_due_date = forms.DateField(
+        label=_("New deadline"),
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Choose the new deadline."),
+            "invalid": _("Enter the date as DD.MM.YYYY."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Explain why the deadline must move.")},
+    )
+
+
+class RedirectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is not our competence"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write why the appeal is redirected.")},
+    )
+    to_executor = forms.ModelChoiceField(
+        label=_("Hand it to"),
+        queryset=None,
+        required=False,
+        empty_label=_("— back to routing —"),
+    )
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizations is None:
+            del self.fields["to_executor"]
+        else:
+            self.fields["to_executor"].queryset = organizations
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Answer to the applicant"),
+        min_length=MIN_ANSWER_TEXT,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={
+            "required": _("Write the answer."),
+            "min_length": _("Write what was done: at least %(limit_value)s characters."),
+        },
+    )
+    resolution = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=ANSWER_RESOLUTIONS,
+        initial=Resolution.SOLVED,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome of the appeal.")},
+    )
+    acknowledged = forms.BooleanField(
+        label=_("I have seen the remarks and send it anyway"), required=False
+    )
+
+
+class AnswerTemplateForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=None,
+        required=False,
+        empty_label=_("— any category —"),
+        help_text=_("Offered first for appeals of this category."),
+    )
+    text = forms.CharField(
+        label=_("Text"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def __init__(self, *args, organizations, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["category"].queryset = categories
+        if organizations.count() == 1:
+            self.fields["organization"].widget = forms.HiddenInput()
+            self.fields["organization"].initial = organizations.first()
