@@ -35,6 +35,12 @@ def photo(tmp_path):
     return path
 
 
+def go(page, locator) -> None:
+    """Click something that loads a page and wait until the new page (and its scripts) loaded."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def as_user(page, user):
     page.context.clear_cookies()
     log_in(page, user.email, PASSWORD)
@@ -50,16 +56,16 @@ def request_postponement(page, appeal: Appeal, days: int, reason: str) -> None:
     new_date = (timezone.localtime(appeal.due_at) + timedelta(days=days)).date()
     page.get_by_label("Новый срок").fill(new_date.isoformat())
     page.get_by_label("Причина").fill(reason)
-    page.get_by_role("button", name="Отправить запрос").click()
+    go(page, page.get_by_role("button", name="Отправить запрос"))
     assert "Запрос на перенос срока отправлен" in message(page)
 
 
 def approve_postponement(page, appeal: Appeal, comment: str = "") -> None:
     page.goto("/office/review/")
-    page.locator("#postponements").get_by_role("link", name=appeal.number).click()
+    go(page, page.locator("#postponements").get_by_role("link", name=appeal.number))
     if comment:
         page.get_by_label("Комментарий").fill(comment)
-    page.get_by_role("button", name="Одобрить новый срок").click()
+    go(page, page.get_by_role("button", name="Одобрить новый срок"))
     assert "перенесён" in message(page)
 
 
@@ -78,8 +84,8 @@ def test_the_office_works_an_appeal_from_moderation_to_a_completed_instruction(
 
     # The operator starts in the moderation queue and accepts with the rule's executor.
     as_user(page, operator)
-    page.get_by_role("link", name="Рабочее место").click()
-    page.get_by_role("link", name=appeal.number).click()
+    go(page, page.get_by_role("link", name="Рабочее место"))
+    go(page, page.get_by_role("link", name=appeal.number))
     assert (
         "по правилу маршрутизации" in page.locator("#accept-executor option:checked").inner_text()
     )
@@ -90,18 +96,18 @@ def test_the_office_works_an_appeal_from_moderation_to_a_completed_instruction(
 
     # The executor finds it in the inbox and sends a formal reply past the live check.
     as_user(page, executor)
-    page.get_by_role("link", name="Рабочее место").click()
-    page.get_by_role("link", name=appeal.number).click()
-    page.get_by_role("link", name="Ответить").click()
+    go(page, page.get_by_role("link", name="Рабочее место"))
+    go(page, page.get_by_role("link", name=appeal.number))
+    go(page, page.get_by_role("link", name="Ответить"))
     page.get_by_label("Ответ заявителю").fill(FORMAL)
     page.get_by_role("button", name="Проверить").click()
     page.locator('#findings li[data-code="no_action"]').wait_for()
     screenshot(page, "office-story-formal-reply")
-    page.get_by_role("button", name="Отправить на проверку").click()
+    go(page, page.get_by_role("button", name="Отправить на проверку"))
     # Sent without the acknowledgement: the page comes back with the remarks, nothing lost.
     assert page.get_by_label("Ответ заявителю").input_value() == FORMAL
     page.get_by_label("Я видел(а) замечания и всё равно отправляю").check()
-    page.get_by_role("button", name="Отправить на проверку").click()
+    go(page, page.get_by_role("button", name="Отправить на проверку"))
     assert "на проверку" in message(page)
     formal = Answer.objects.get(appeal=appeal)
     assert formal.is_formal_reply
@@ -109,11 +115,11 @@ def test_the_office_works_an_appeal_from_moderation_to_a_completed_instruction(
     # The operator returns it with the check's reasons prechecked.
     as_user(page, operator)
     page.goto("/office/review/")
-    page.locator("#answers").get_by_role("link", name=appeal.number).click()
+    go(page, page.locator("#answers").get_by_role("link", name=appeal.number))
     checked = page.locator('input[name="return-reasons"]:checked')
     assert set(checked.evaluate_all("els => els.map(e => e.value)")) >= {"no_action", "no_date"}
     page.get_by_label("Комментарий для исполнителя").fill("Напишите, что и когда сделано.")
-    page.get_by_role("button", name="Вернуть на доработку").click()
+    go(page, page.get_by_role("button", name="Вернуть на доработку"))
     assert "возвращён на доработку" in message(page)
 
     # The executor sees why, and asks twice to move the deadline.
@@ -146,24 +152,24 @@ def test_the_office_works_an_appeal_from_moderation_to_a_completed_instruction(
     page.set_input_files("#id_evidence", [photo])
     page.get_by_role("button", name="Проверить").click()
     page.locator("#findings .findings.clean").wait_for()
-    page.get_by_role("button", name="Отправить на проверку").click()
+    go(page, page.get_by_role("button", name="Отправить на проверку"))
     assert "на проверку" in message(page)
     as_user(page, operator)
     page.goto("/office/review/")
-    page.locator("#answers").get_by_role("link", name=appeal.number).click()
+    go(page, page.locator("#answers").get_by_role("link", name=appeal.number))
     assert page.locator("img.photo").count() >= 1
-    page.get_by_role("button", name="Опубликовать ответ").click()
+    go(page, page.get_by_role("button", name="Опубликовать ответ"))
     appeal.refresh_from_db()
     assert appeal.status == Status.ANSWERED
 
     # An instruction about the appeal, reported with a photo and accepted.
     page.goto(f"/office/appeals/{appeal.number}/")
-    page.get_by_role("link", name="Дать поручение").click()
+    go(page, page.get_by_role("link", name="Дать поручение"))
     assert page.get_by_label("Номера обращений").input_value() == appeal.number
     page.get_by_label("Организация").select_option(label=str(organization))
     page.get_by_label("Поручение").fill("Проверить качество ремонта на ул. Московской и доложить.")
     page.get_by_label("Срок").fill((timezone.localdate() + timedelta(days=5)).isoformat())
-    page.get_by_role("button", name="Выдать поручение").click()
+    go(page, page.get_by_role("button", name="Выдать поручение"))
     instruction = Instruction.objects.get(appeals=appeal)
     as_user(page, executor)
     page.goto(f"/office/instructions/{instruction.pk}/")
@@ -171,11 +177,11 @@ def test_the_office_works_an_appeal_from_moderation_to_a_completed_instruction(
         "Ремонт проверен комиссией, дефектов нет, фото прилагается."
     )
     page.set_input_files("#id_report-files", photo)
-    page.get_by_role("button", name="Отправить доклад").click()
+    go(page, page.get_by_role("button", name="Отправить доклад"))
     as_user(page, operator)
     page.goto("/office/instructions/")
-    page.get_by_role("link", name=str(instruction.pk), exact=True).first.click()
-    page.get_by_role("button", name="Принять доклад").click()
+    go(page, page.get_by_role("link", name=str(instruction.pk), exact=True).first)
+    go(page, page.get_by_role("button", name="Принять доклад"))
     assert "Доклад принят" in message(page)
     instruction.refresh_from_db()
     assert instruction.state == Instruction.State.DONE
