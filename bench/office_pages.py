@@ -8,50 +8,21 @@ GeoJSON), the office page of the inbox's busiest appeal, and the instructions li
 median of 5 runs and the queries of one run per page, like bench/portal_pages.py.
 """
 
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
+from pagebench import measure, start_django
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otklik.settings")
+start_django()
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from otklik.accounts.models import User  # noqa: E402
 from otklik.appeals.models import Appeal  # noqa: E402
 from otklik.appeals.workflow import Status  # noqa: E402
 
-RUNS = 5
-
-
-def measure(client: Client, url: str) -> tuple[float, int, int]:
-    times, queries, status = [], 0, 0
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        queries, status = len(captured), response.status_code
-    return statistics.median(times), queries, status
-
 
 def main() -> None:
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     operator = User.objects.get(email="operator@demo.otklik.ru")
     executor = User.objects.get(email="executor@demo.otklik.ru")
     leadership = User.objects.get(email="leadership@demo.otklik.ru")

@@ -6,53 +6,24 @@ Prints, per page, the median of 5 runs with the figures cache cleared before eac
 (uncached) and of 5 runs with it warm (cached), and the queries of one uncached run.
 """
 
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
+from pagebench import measure, start_django
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otklik.settings")
+start_django()
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from otklik.directory.models import Category, Municipality  # noqa: E402
 
-RUNS = 5
 
-
-def measure(client: Client, url: str, *, clear: bool) -> tuple[float, int]:
-    times = []
-    queries = 0
-    for _ in range(RUNS):
-        if clear:
-            cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(captured)
-    return statistics.median(times), queries
+def measure_page(client: Client, url: str, *, clear: bool) -> tuple[float, int]:
+    ms, queries, status = measure(client, url, before=cache.clear if clear else None)
+    assert status == 200, (url, status)
+    return ms, queries
 
 
 def main() -> None:
-    settings.ALLOWED_HOSTS = ["*"]
-    # No collectstatic here: static URLs without the manifest, as in the tests.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     client = Client()
     unit = Municipality.objects.order_by("pk").first()
     roads = Category.objects.filter(parent__isnull=True).order_by("position").first()
@@ -72,8 +43,8 @@ def main() -> None:
     print(f"{'page':<24}{'uncached ms':>12}{'cached ms':>11}{'queries':>9}")
     for name, url in pages.items():
         client.get(url)  # warm the connection and templates
-        cold, queries = measure(client, url, clear=True)
-        warm, _ = measure(client, url, clear=False)
+        cold, queries = measure_page(client, url, clear=True)
+        warm, _ = measure_page(client, url, clear=False)
         print(f"{name:<24}{cold:>12.1f}{warm:>11.1f}{queries:>9}")
 
 

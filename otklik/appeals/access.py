@@ -16,10 +16,14 @@ CALLERS = frozenset({Role.CALLER, Role.OPERATOR, Role.ADMIN})
 NUMBER_MAX = Appeal._meta.get_field("number").max_length
 
 
+def is_possible_number(number: str) -> bool:
+    """Whether a number from outside may be looked up at all (PostgreSQL refuses a NUL byte in a
+    string with an error, not an empty result)."""
+    return len(number) <= NUMBER_MAX and "\x00" not in number
+
+
 def _check_number(number: str) -> None:
-    """A number from a URL that cannot be an appeal's is a 404 before the database sees it
-    (PostgreSQL refuses a NUL byte in a string with an error, not an empty result)."""
-    if len(number) > NUMBER_MAX or "\x00" in number:
+    if not is_possible_number(number):
         raise Http404("No such appeal")
 
 

@@ -190,7 +190,7 @@ def _store_photos(
     return stored
 
 
-def _required_text(value: str, *, minimum: int, message: str) -> str:
+def required_text(value: str, *, minimum: int, message: str) -> str:
     value = (value or "").strip()
     if len(value) < minimum:
         raise ValidationError(message, code="required")
@@ -230,7 +230,7 @@ def submit_appeal(
     """Take in a new appeal from any channel; a retried request with the same key returns the
     appeal the first one made instead of a second one. `draft_photos` (kept by
     `keep_draft_photos`) become the appeal's attachments."""
-    text = _required_text(text, minimum=1, message=_("Describe the problem."))
+    text = required_text(text, minimum=1, message=_("Describe the problem."))
     key = None
     if idempotency_key:
         owner = applicant.pk if applicant else (created_by.pk if created_by else "anon")
@@ -420,7 +420,7 @@ def _delete_drafts(drafts) -> int:
 def request_clarification(*, appeal: Appeal, actor, question: str, now=None) -> Appeal:
     """Ask the applicant to clarify; the registration clock stops until they answer."""
     access.require(access.can_moderate(actor, appeal))
-    question = _required_text(question, minimum=5, message=_("Write what must be clarified."))
+    question = required_text(question, minimum=5, message=_("Write what must be clarified."))
     now = now or timezone.now()
     tz = ZoneInfo(appeal.region.time_zone)
     with transaction.atomic():
@@ -439,7 +439,7 @@ def request_clarification(*, appeal: Appeal, actor, question: str, now=None) -> 
 def provide_clarification(*, appeal: Appeal, actor, text: str, now=None) -> Appeal:
     """The applicant's clarification: back to moderation, deadlines moved by the pause."""
     access.require(access.is_applicant(actor, appeal) or access.can_moderate(actor, appeal))
-    text = _required_text(text, minimum=2, message=_("Write your clarification."))
+    text = required_text(text, minimum=2, message=_("Write your clarification."))
     now = now or timezone.now()
     with transaction.atomic():
         _lock(appeal)
@@ -628,7 +628,7 @@ def redirect_appeal(
     """Take the appeal back from its executor (not their competence) and, if the operator names
     one, hand it to another body; otherwise it waits for routing within the redirect term."""
     access.require(access.can_work(actor, appeal) or access.can_moderate(actor, appeal))
-    reason = _required_text(reason, minimum=5, message=_("Write why the appeal is redirected."))
+    reason = required_text(reason, minimum=5, message=_("Write why the appeal is redirected."))
     now = now or timezone.now()
     calendar, tz = _deadline_context(appeal.region)
     with transaction.atomic():
@@ -667,7 +667,7 @@ def request_postponement(
         approved = appeal.postponements.filter(state=Postponement.State.APPROVED).count()
         repeated = approved >= sla.DEFAULT_POLICY.executor_postponements
         minimum = MIN_REPEATED_POSTPONEMENT_REASON if repeated else MIN_POSTPONEMENT_REASON
-        reason = _required_text(
+        reason = required_text(
             reason,
             minimum=minimum,
             message=_("Explain the reason in at least %(count)s characters.") % {"count": minimum},
@@ -787,7 +787,7 @@ def submit_answer(
     from otklik.intelligence.services import check_appeal_answer
 
     access.require(access.can_work(actor, appeal))
-    text = _required_text(
+    text = required_text(
         text,
         minimum=MIN_ANSWER_TEXT,
         message=_("Write what was done: at least %(count)s characters.")
@@ -1009,7 +1009,7 @@ def close_appeal(*, appeal: Appeal, actor=None, now=None) -> Appeal:
 def reopen_appeal(*, appeal: Appeal, actor, reason: str, now=None) -> Appeal:
     """Return an answered or closed appeal to its executor (e.g. a failed check)."""
     access.require(access.can_direct(actor, appeal))
-    reason = _required_text(reason, minimum=5, message=_("Write why the appeal is reopened."))
+    reason = required_text(reason, minimum=5, message=_("Write why the appeal is reopened."))
     if appeal.executor_id is None:
         raise ValidationError(_("The appeal has no executor to return it to."))
     now = now or timezone.now()
@@ -1085,7 +1085,7 @@ def add_comment(*, appeal: Appeal, actor, text: str, is_public: bool = False, no
     """An internal note on the appeal (or a public one, from staff)."""
     staff = access.can_direct(actor, appeal) or access.can_work(actor, appeal)
     access.require(staff)
-    text = _required_text(text, minimum=1, message=_("Write the comment."))
+    text = required_text(text, minimum=1, message=_("Write the comment."))
     now = now or timezone.now()
     with transaction.atomic():
         return _transition(

@@ -113,6 +113,16 @@ def deadline_class(days_left: int | None) -> str:
     return SOON if days_left <= SOON_WORKING_DAYS else OK
 
 
+def clock_deadline_class(due: datetime, now: datetime, *, tz, soon: timedelta) -> str:
+    """The same classes for a deadline kept in calendar time (registration, instructions):
+    overdue, due today in `tz`, due within `soon`, or fine."""
+    if due < now:
+        return OVERDUE
+    if due.astimezone(tz).date() == now.astimezone(tz).date():
+        return TODAY
+    return SOON if due - now <= soon else OK
+
+
 def deadline_bounds(now: datetime, calendar: WorkCalendar, tz) -> dict[str, tuple]:
     """Ranges of `due_at` for each deadline class, as (from, to) with `to` excluded (None: open),
     matching `deadline_class(working_days_left(now, due_at, …))` so a database filter and the

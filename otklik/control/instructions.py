@@ -138,19 +138,6 @@ def parse_numbers(value: str) -> list[str]:
 # ---------------------------------------------------------------------------- internals
 
 
-def _text(value: str, *, minimum: int, message: str) -> str:
-    value = (value or "").strip()
-    if len(value) < minimum:
-        raise ValidationError(message, code="required")
-    if len(value) > appeal_services.MAX_TEXT:
-        raise ValidationError(
-            _("The text is too long: at most %(limit)s characters.")
-            % {"limit": appeal_services.MAX_TEXT},
-            code="too_long",
-        )
-    return value
-
-
 def _lock(instruction: Instruction) -> Instruction:
     instruction.refresh_from_db(from_queryset=Instruction.objects.select_for_update())
     return instruction
@@ -218,7 +205,7 @@ def issue_instruction(
     (each gets an entry in its history) or a place; its executors and supervisors are told."""
     if organization is None or not organization.is_active or not can_issue(actor, organization):
         raise PermissionDenied
-    text = _text(
+    text = appeal_services.required_text(
         text,
         minimum=MIN_TEXT,
         message=_("Write the instruction: at least %(count)s characters.") % {"count": MIN_TEXT},
@@ -317,7 +304,7 @@ def report_instruction(
     issuer is told and checks it."""
     if not (is_member(actor, instruction.organization) or (_active(actor) and actor.is_superuser)):
         raise PermissionDenied
-    text = _text(
+    text = appeal_services.required_text(
         text,
         minimum=MIN_TEXT,
         message=_("Write what was done: at least %(count)s characters.") % {"count": MIN_TEXT},
@@ -388,7 +375,9 @@ def return_instruction(*, actor, instruction: Instruction, comment: str, now=Non
     """The issuing side returns the report: the organization must act and report again."""
     if not can_issue(actor, instruction.organization):
         raise PermissionDenied
-    comment = _text(comment, minimum=MIN_COMMENT, message=_("Write why the report is returned."))
+    comment = appeal_services.required_text(
+        comment, minimum=MIN_COMMENT, message=_("Write why the report is returned.")
+    )
     now = now or timezone.now()
     with transaction.atomic():
         _lock(instruction)
@@ -418,7 +407,7 @@ def cancel_instruction(*, actor, instruction: Instruction, comment: str, now=Non
     """The issuing side withdraws an open instruction."""
     if not can_issue(actor, instruction.organization):
         raise PermissionDenied
-    comment = _text(
+    comment = appeal_services.required_text(
         comment, minimum=MIN_COMMENT, message=_("Write why the instruction is cancelled.")
     )
     now = now or timezone.now()

@@ -215,21 +215,6 @@ class Category(models.Model):
         return self.parent if self.parent_id else self
 
 
-class RoutingRuleQuerySet(models.QuerySet):
-    def matching(self, *, category: Category, municipality: Municipality | None):
-        """Active rules for the category (or its parent) and municipality (or any), best first."""
-        categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
-        qs = self.filter(is_active=True, category_id__in=categories)
-        qs = qs.filter(Q(municipality=municipality) | Q(municipality__isnull=True))
-        # Specific beats general: own category over parent, own municipality over any.
-        return qs.annotate(
-            category_exact=models.Case(models.When(category_id=category.pk, then=1), default=0),
-            municipality_exact=models.Case(
-                models.When(municipality__isnull=False, then=1), default=0
-            ),
-        ).order_by("-priority", "-municipality_exact", "-category_exact", "pk")
-
-
 class RoutingRule(models.Model):
     """Category × municipality → the executor organization an appeal is routed to."""
 
@@ -250,8 +235,6 @@ class RoutingRule(models.Model):
     )
     priority = models.IntegerField(_("priority"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = RoutingRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("routing rule")

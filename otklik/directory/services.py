@@ -42,15 +42,47 @@ def map_center(region: Region | None) -> tuple[float, float]:
     return (first.center_lat, first.center_lon) if first else FALLBACK_CENTER
 
 
+class Router:
+    """Routing suggestions for many appeals from the rules of their categories, loaded once.
+
+    Precedence: higher priority, then a rule of the appeal's own municipality over one for any,
+    then the appeal's own category over its parent, then the older rule.
+    """
+
+    def __init__(self, categories: list[Category]):
+        ids = {c.pk for c in categories} | {c.parent_id for c in categories if c.parent_id}
+        self.rules = list(
+            RoutingRule.objects.filter(
+                is_active=True, organization__is_active=True, category_id__in=ids
+            ).select_related("organization")
+        )
+
+    def suggest(self, category: Category | None, municipality_id: int | None):
+        if category is None:
+            return None
+        categories = {category.pk, category.parent_id} - {None}
+        matching = [
+            rule
+            for rule in self.rules
+            if rule.category_id in categories and rule.municipality_id in (municipality_id, None)
+        ]
+        if not matching:
+            return None
+        best = min(
+            matching,
+            key=lambda r: (
+                -r.priority,
+                -(r.municipality_id is not None),
+                -(r.category_id == category.pk),
+                r.pk,
+            ),
+        )
+        return best.organization
+
+
 def route_executor(*, category: Category, municipality: Municipality | None) -> Organization | None:
     """The executor the best matching routing rule names, or None if no rule matches."""
-    rule = (
-        RoutingRule.objects.matching(category=category, municipality=municipality)
-        .select_related("organization")
-        .filter(organization__is_active=True)
-        .first()
-    )
-    return rule.organization if rule else None
+    return Router([category]).suggest(category, municipality.pk if municipality else None)
 
 
 # ---------------------------------------------------------------------------- answer templates

@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from otklik.appeals import access, services
+from otklik.appeals import access, services, sla
 from otklik.appeals.models import Appeal, scope_q
 from otklik.appeals.workflow import OPEN_STATUSES, IllegalTransition, Status
-from otklik.directory.models import Category, Organization, RoutingRule
+from otklik.directory.models import Category, Organization
+from otklik.directory.services import Router
 from otklik.lib.geo import bounding_box
 from otklik.portal.report_forms import category_groups, reportable_categories
 
@@ -42,45 +43,6 @@ MERGE_RADIUS_M = 300
 MERGE_CANDIDATES = 10
 TABS = {"new": Status.NEW, "clarification": Status.CLARIFICATION}
 SOON = timedelta(days=1)
-
-
-# ---------------------------------------------------------------------------- routing
-
-
-class Router:
-    """Routing suggestions for many appeals from rules loaded once; the same precedence as
-    `RoutingRule.objects.matching` + `route_executor` (priority, then own municipality over
-    any, then own category over its parent, then the older rule)."""
-
-    def __init__(self, categories: list[Category]):
-        ids = {c.pk for c in categories} | {c.parent_id for c in categories if c.parent_id}
-        self.rules = list(
-            RoutingRule.objects.filter(
-                is_active=True, organization__is_active=True, category_id__in=ids
-            ).select_related("organization")
-        )
-
-    def suggest(self, category: Category | None, municipality_id: int | None):
-        if category is None:
-            return None
-        categories = {category.pk, category.parent_id} - {None}
-        matching = [
-            rule
-            for rule in self.rules
-            if rule.category_id in categories and rule.municipality_id in (municipality_id, None)
-        ]
-        if not matching:
-            return None
-        best = min(
-            matching,
-            key=lambda r: (
-                -r.priority,
-                -(r.municipality_id is not None),
-                -(r.category_id == category.pk),
-                r.pk,
-            ),
-        )
-        return best.organization
 
 
 # ---------------------------------------------------------------------------- the queue
@@ -113,16 +75,11 @@ def _query(filters: dict) -> str:
 
 
 def deadline_class(due: datetime | None, now: datetime) -> str:
-    """The office.css class of a deadline: overdue, today, soon (within a day) or ok."""
+    """The office.css class of a registration deadline (soon: within a day)."""
     if due is None:
         return ""
-    if due < now:
-        return "deadline-overdue"
-    if timezone.localtime(due).date() == timezone.localtime(now).date():
-        return "deadline-today"
-    if due - now <= SOON:
-        return "deadline-soon"
-    return "deadline-ok"
+    tz = timezone.get_current_timezone()
+    return "deadline-" + sla.clock_deadline_class(due, now, tz=tz, soon=SOON)
 
 
 @role_required(OPERATORS)
@@ -421,7 +378,7 @@ def bulk(request):
     found = {
         a.number: a
         for a in _scope(request.user)
-        .filter(number__in=[n for n in numbers if len(n) <= 20])
+        .filter(number__in=[n for n in numbers if access.is_possible_number(n)])
         .select_related("region", "category", "category__parent", "municipality")
     }
     router = Router([a.category for a in found.values() if a.category_id])

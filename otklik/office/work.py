@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect as redirect_to
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,10 +33,8 @@ MODERATION_STATUSES = frozenset({Status.NEW, Status.CLARIFICATION, Status.REGIST
 
 
 def _appeal(request, number: str):
-    """The appeal if the user may see it; 404 for anything else, also for numbers no appeal
-    could have (a NUL byte would be a database error on PostgreSQL)."""
-    if "\x00" in number or len(number) > 20:
-        raise Http404("No such appeal")
+    """The appeal if the user may see it; 404 for anything else (access.get_appeal_for also
+    turns away numbers no appeal could have)."""
     return get_appeal_for(request.user, number=number)
 
 

@@ -12,8 +12,8 @@ from otklik.appeals import services
 from otklik.appeals.models import Appeal, AppealEvent, Channel
 from otklik.appeals.workflow import Action, Resolution, Status
 from otklik.directory.models import RejectionReason
-from otklik.directory.services import route_executor
-from otklik.office.moderation import Router, deadline_class
+from otklik.directory.services import Router, route_executor
+from otklik.office.moderation import deadline_class
 from tests.factories import CategoryFactory, OrganizationFactory, RoutingRuleFactory, staff
 
 QUEUE = "/office/moderation/"
