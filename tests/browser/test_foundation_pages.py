@@ -29,6 +29,8 @@ def test_public_sees_appeal_on_phone_without_applicant_data(page, registered_app
     page.goto("/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Сообщите о проблеме")
     page.get_by_role("link", name=registered_appeal.number).click()
+    page.wait_for_url(f"**/appeals/{registered_appeal.number}/")
+    page.wait_for_load_state()
     body = page.locator("main").inner_text()
     assert "Обращение " + registered_appeal.number in body
     assert "Московской" in body
@@ -49,6 +51,7 @@ def test_operator_logs_in_and_reads_history_in_office(page, registered_appeal, o
     assert page.get_by_role("heading", level=1).inner_text().startswith("Модерация")
     page.get_by_role("link", name="Все обращения").click()
     page.get_by_role("link", name=registered_appeal.number).click()
+    page.wait_for_load_state()
     history = page.locator("ol.timeline").inner_text()
     assert "обращение подано" in history
     assert "зарегистрировано" in history
@@ -70,6 +73,9 @@ def test_admin_is_in_russian(page, admin_user):
     page.fill("#id_username", admin_user.email)
     page.fill("#id_password", PASSWORD)
     page.locator("input[type=submit]").click()
+    # The index is long: read it once the whole document is parsed, not while it streams in.
+    page.wait_for_url("**/admin/")
+    page.wait_for_load_state()
     content = page.locator("#content").inner_text()
     assert "Обращения" in content
     assert "Производственный календарь" in content
