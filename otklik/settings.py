@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "otklik.directory",
     "otklik.appeals",
     "otklik.control",
+    "otklik.analytics",
     "otklik.notifications",
     "otklik.intelligence",
     "otklik.demo",
@@ -242,6 +243,8 @@ LOGGING = {
 # Domain defaults; a Region may override them (directory.Region).
 # The follow-up questionnaire goes out this many days after closing; its link works this long.
 FOLLOW_UP_AFTER_DAYS = envint("FOLLOW_UP_AFTER_DAYS", "28")
+# The call centre's weekly list of verification calls (control.calls.draw_weekly).
+CONTROL_CALLS_WEEKLY_SIZE = envint("CONTROL_CALLS_WEEKLY_SIZE", "200")
 FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
 OTKLIK_DEFAULT_REGION_CODE = os.environ.get("OTKLIK_DEFAULT_REGION_CODE", "48")
 OTKLIK_CALENDAR_YEARS = (

@@ -204,3 +204,13 @@ def make_appeal(
         services.close_appeal(appeal=appeal, now=tick())
     appeal.refresh_from_db()
     return appeal
+
+
+def refresh_rollups() -> None:
+    """What the outbox does after every batch of events: bring the KPI rollups up to date with
+    every appeal and instruction (tests call it where a page reads figures)."""
+    from otklik.analytics import rollups
+    from otklik.control.models import Instruction
+
+    rollups.refresh_appeals(Appeal.objects.values_list("pk", flat=True))
+    rollups.refresh_instructions(Instruction.objects.values_list("pk", flat=True))

@@ -1,87 +1,89 @@
-"""The figures of the public pages, kept in the shared cache and refreshed by the periodic job,
-so that no visitor waits for a year of aggregates (rollup tables replace this with issue 5)."""
+"""The figures of the public pages, read from the KPI rollups (a few indexed sums per page), and
+the cached count of the public appeal list."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from otklik.appeals.models import Appeal
-from otklik.directory.models import Municipality
+from otklik.directory.models import Category, Municipality, Region
 
-from . import kpi
+from . import figures
+from .figures import KpiSet, Period, Scope
 
-# Values outlive two refreshes, so a view finds them even when one pass is late or fails.
-KEEP_SECONDS = 45 * 60
-REFRESH_SECONDS = 15 * 60
-MARK = "public-figures:refreshed"
+REFRESH_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
-class Period:
+class NamedPeriod:
     key: str
-    start: datetime
-    end: datetime
+    period: Period
+
+    @property
+    def start(self) -> date:
+        return self.period.start
+
+    @property
+    def last_day(self) -> date:
+        return self.period.last_day
 
 
-def periods(now: datetime) -> list[Period]:
+def _today(region_id: int, now: datetime) -> date:
+    return figures.today_in(region_id, now)
+
+
+def periods(today: date) -> list[NamedPeriod]:
     return [
-        Period("year", *kpi.last_twelve_months(now)),
-        Period("quarter", *kpi.current_quarter(now)),
+        NamedPeriod("year", Period.last_twelve_months(today)),
+        NamedPeriod("quarter", Period.quarter(today)),
     ]
 
 
-def _key(name: str, period: Period) -> str:
-    return f"kpi:{name}:{period.start.date().isoformat()}:{period.end.date().isoformat()}"
+def empty() -> KpiSet:
+    return KpiSet.from_totals(figures.empty_totals(), {}, {})
 
 
-def _get(key: str, compute, *, refresh: bool):
-    value = None if refresh else cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, KEEP_SECONDS)
-    return value
+def municipalities_summary(now: datetime) -> tuple[dict[int, KpiSet], Period]:
+    """The last twelve months of every municipality of every region, and that period (of the
+    last region, when regions are in different time zones)."""
+    result: dict[int, KpiSet] = {}
+    period = Period.last_twelve_months(now.date())
+    for region_id, zone in Region.objects.values_list("pk", "time_zone"):
+        today = now.astimezone(ZoneInfo(zone)).date()
+        period = Period.last_twelve_months(today)
+        result.update(figures.by_unit("municipality", region_id, period, today))
+    return result, period
 
 
-def municipalities_summary(now: datetime, *, refresh: bool = False) -> dict[int, kpi.UnitSummary]:
-    year = periods(now)[0]
-    return _get(
-        _key("municipalities", year),
-        lambda: kpi.summaries_by("municipality", start=year.start, end=year.end, now=now),
-        refresh=refresh,
+def municipality_kpis(unit: Municipality, now: datetime) -> list[tuple[NamedPeriod, KpiSet]]:
+    today = _today(unit.region_id, now)
+    scope = Scope(unit.region_id, municipality_id=unit.pk)
+    return [(named, figures.kpis(scope, named.period, today)) for named in periods(today)]
+
+
+def municipality_top(unit: Municipality, now: datetime, limit: int = 5) -> list[dict]:
+    """The public top-level categories with the most appeals received in twelve months:
+    `[{"root_id", "root_name", "count"}]`."""
+    today = _today(unit.region_id, now)
+    counts = figures.by_category(
+        Scope(unit.region_id, municipality_id=unit.pk), Period.last_twelve_months(today)
     )
-
-
-def municipality_kpis(
-    unit_id: int, now: datetime, *, refresh: bool = False
-) -> list[tuple[Period, kpi.KpiSet]]:
-    scope = Q(municipality_id=unit_id)
-    return [
-        (
-            period,
-            _get(
-                _key(f"municipality:{unit_id}", period),
-                lambda p=period: kpi.kpis(scope=scope, start=p.start, end=p.end, now=now),
-                refresh=refresh,
-            ),
-        )
-        for period in periods(now)
-    ]
-
-
-def municipality_top(unit_id: int, now: datetime, *, refresh: bool = False) -> list[dict]:
-    year = periods(now)[0]
-    return _get(
-        _key(f"municipality-top:{unit_id}", year),
-        lambda: kpi.top_categories(
-            scope=Q(municipality_id=unit_id), start=year.start, end=year.end
-        ),
-        refresh=refresh,
+    roots: dict[int, dict] = {}
+    rows = (
+        Category.objects.filter(pk__in=counts, is_public=True)
+        .annotate(root_id=Coalesce("parent_id", "pk"), root_name=Coalesce("parent__name", "name"))
+        .values_list("pk", "root_id", "root_name")
     )
+    for pk, root_id, root_name in rows:
+        entry = roots.setdefault(root_id, {"root_id": root_id, "root_name": root_name, "count": 0})
+        entry["count"] += counts[pk]
+    return sorted(roots.values(), key=lambda r: (-r["count"], r["root_name"]))[:limit]
 
 
 def list_total(filters_key: str, appeals) -> int:
@@ -91,15 +93,10 @@ def list_total(filters_key: str, appeals) -> int:
 
 
 def refresh(*, now: datetime | None = None, force: bool = False) -> int:
-    """Recompute every public figure if the last pass is older than REFRESH_SECONDS; returns
-    how many municipalities were refreshed (0 when it was not yet time)."""
+    """Recount the unfiltered public list if the last count is older than REFRESH_SECONDS;
+    returns 1 when it recounted."""
     now = now or timezone.now()
-    if not force and not cache.add(MARK, now.isoformat(), REFRESH_SECONDS):
+    if not force and not cache.add("public-figures:refreshed", now.isoformat(), REFRESH_SECONDS):
         return 0
-    municipalities_summary(now, refresh=True)
     cache.set("public-count:", Appeal.objects.public().count(), 600)
-    units = list(Municipality.objects.values_list("pk", flat=True))
-    for unit_id in units:
-        municipality_kpis(unit_id, now, refresh=True)
-        municipality_top(unit_id, now, refresh=True)
-    return len(units)
+    return 1

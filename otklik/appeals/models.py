@@ -239,6 +239,8 @@ class Appeal(models.Model):
             models.Index(fields=["municipality", "created_at"], name="appeal_municipality_created"),
             models.Index(fields=["applicant", "created_at"]),
             models.Index(fields=["latitude", "longitude"]),
+            # Durability failures (KPI.md): closed appeals of a category near a new one.
+            models.Index(fields=["category", "closed_at"], name="appeal_category_closed"),
         ]
         constraints = [
             models.CheckConstraint(

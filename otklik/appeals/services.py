@@ -674,6 +674,12 @@ def request_postponement(
         )
         if appeal.due_at is None:
             raise ValidationError(_("The appeal has no deadline to move."))
+        if now > appeal.due_at:
+            # 59-ФЗ extends a term before it runs out; a late request would also hide an
+            # overdue appeal from the KPIs (the overdue share is taken on the current deadline).
+            raise ValidationError(
+                _("The deadline has already passed: a postponement must be asked before it.")
+            )
         requested = sla.end_of_day(new_due_date, tz)
         latest = sla.latest_postponed_due(appeal.due_at, tz)
         if requested <= appeal.due_at:
@@ -1079,6 +1085,21 @@ def record_escalation(*, appeal: Appeal, kind: str, recipients: Sequence[str], n
             is_public=False,
             data={"kind": kind, "recipients": list(recipients)},
         )
+
+
+def record_control_call(*, appeal: Appeal, actor, data: dict, comment: str = "", now=None):
+    """Write one attempt of a control call (reached or not) into the appeal's history; the
+    control app's services call this inside their own transaction."""
+    now = now or timezone.now()
+    return _transition(
+        appeal,
+        Action.CONTROL_CALL,
+        actor=actor,
+        now=now,
+        comment=comment,
+        is_public=False,
+        data=data,
+    )
 
 
 def add_comment(*, appeal: Appeal, actor, text: str, is_public: bool = False, now=None):

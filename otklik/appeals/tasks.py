@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from otklik.analytics import rollups
 from otklik.notifications.appeal_letters import notify_event
 
 from .models import AppealEvent
@@ -14,7 +15,8 @@ BATCH = 200
 
 
 def process_outbox_batch() -> int:
-    """Hand over a batch of unprocessed events: letters to applicants and supporters."""
+    """Hand over a batch of unprocessed events: letters to applicants and supporters, and the
+    KPI rollups of their appeals."""
     with transaction.atomic():
         events = list(
             AppealEvent.objects.unprocessed()
@@ -30,6 +32,9 @@ def process_outbox_batch() -> int:
             notify_event(event)
             event.processed_at = now
             event.save(update_fields=["processed_at"])
+        # The KPI rollups follow the same events, in the same transaction: an event is handed
+        # over exactly when its appeal's figures are up to date.
+        rollups.refresh_appeals({event.appeal_id for event in events})
     return len(events)
 
 

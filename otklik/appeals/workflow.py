@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     DELEGATE = "delegate", _("given to an employee")
     INSTRUCT = "instruct", _("instruction issued")
     ESCALATE = "escalate", _("deadline reminder")
+    CONTROL_CALL = "control_call", _("control call")
 
 
 OPEN_STATUSES = frozenset(
@@ -105,6 +106,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.DELEGATE: Transition(WITH_EXECUTOR, None),
     Action.INSTRUCT: Transition(ANY, None),
     Action.ESCALATE: Transition(OPEN_STATUSES, None),
+    Action.CONTROL_CALL: Transition(frozenset({Status.ANSWERED, Status.CLOSED}), None),
 }
 
 

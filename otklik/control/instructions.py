@@ -149,7 +149,11 @@ def _require_state(instruction: Instruction, action: str, *states: str) -> None:
 
 
 def _event(instruction: Instruction, action: str, *, actor, now, comment: str = "", **data):
-    return InstructionEvent.objects.create(
+    """Write a step of the instruction's life (after its row is saved) and bring the KPI rollups
+    up to date with it in the same transaction."""
+    from otklik.analytics import rollups
+
+    event = InstructionEvent.objects.create(
         instruction=instruction,
         action=action,
         actor=actor,
@@ -157,6 +161,8 @@ def _event(instruction: Instruction, action: str, *, actor, now, comment: str = 
         comment=comment,
         data=data,
     )
+    rollups.refresh_instructions([instruction.pk])
+    return event
 
 
 def instruction_url(instruction: Instruction) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -270,3 +271,152 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.appeal_id or self.instruction_id}"
+
+
+class CallList(models.Model):
+    """A sample of recently closed appeals drawn for verification calls (обзвон): weekly by the
+    periodic job, or on demand by the control centre (e.g. 10 for the governor's own calls)."""
+
+    class Purpose(models.TextChoices):
+        CALL_CENTRE = "call_centre", _("call centre")
+        LEADERSHIP = "leadership", _("leadership's own calls")
+
+    region = models.ForeignKey(
+        "directory.Region", models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    municipality = models.ForeignKey(
+        "directory.Municipality",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+        help_text=_("Empty: the whole region."),
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=16, choices=Purpose, default=Purpose.CALL_CENTRE
+    )
+    title = models.CharField(_("title"), max_length=200)
+    size = models.PositiveSmallIntegerField(_("size asked for"))
+    closed_from = models.DateTimeField(_("appeals closed from"))
+    closed_to = models.DateTimeField(_("appeals closed before"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+    created_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+    # What the sample was drawn from and how: strata sizes, weights, the seed (reproducible).
+    plan = models.JSONField(_("sampling plan"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("call list")
+        verbose_name_plural = _("call lists")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["region", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ControlCall(models.Model):
+    """One verification call to an applicant about a closed appeal (контрольный звонок).
+
+    pending → done (reached: the outcome is recorded), or refused / wrong number, or unreachable
+    after the last retry. A «not solved» outcome opens a repeat appeal linked to the first."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("to call")
+        DONE = "done", _("done")
+        REFUSED = "refused", _("refused to talk")
+        WRONG_NUMBER = "wrong_number", _("wrong number")
+        UNREACHABLE = "unreachable", _("unreachable")
+
+    class Attempt(models.TextChoices):
+        REACHED = "reached", _("reached")
+        NO_ANSWER = "no_answer", _("no answer")
+        BUSY = "busy", _("busy")
+        REFUSED = "refused", _("refused to talk")
+        WRONG_NUMBER = "wrong_number", _("wrong number")
+
+    call_list = models.ForeignKey(
+        CallList, models.PROTECT, related_name="calls", verbose_name=_("call list")
+    )
+    appeal = models.ForeignKey(
+        "appeals.Appeal", models.PROTECT, related_name="control_calls", verbose_name=_("appeal")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applicant"),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caller"),
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State, default=State.PENDING)
+    weight = models.FloatField(_("sampling weight"), default=1)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # The outcome, when the applicant was reached.
+    is_solved = models.BooleanField(_("problem solved"), null=True, blank=True)
+    speed_score = models.PositiveSmallIntegerField(_("speed (1–5)"), null=True, blank=True)
+    work_score = models.PositiveSmallIntegerField(
+        _("quality of the work (1–5)"), null=True, blank=True
+    )
+    answer_score = models.PositiveSmallIntegerField(
+        _("quality of the answer and feedback (1–5)"), null=True, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    repeat = models.ForeignKey(
+        "appeals.Appeal",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("repeat appeal"),
+    )
+    instruction = models.ForeignKey(
+        Instruction,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instruction"),
+    )
+
+    class Meta:
+        verbose_name = _("control call")
+        verbose_name_plural = _("control calls")
+        ordering = ["call_list", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call_list", "appeal"], name="call_once_per_list"),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(is_solved__isnull=False, completed_at__isnull=False),
+                name="call_done_has_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["applicant", "call_list"]),
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["completed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_list_id}: {self.appeal_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.PENDING

@@ -27,6 +27,7 @@ SILENT_ACTIONS = frozenset(
         Action.DELEGATE,
         Action.INSTRUCT,
         Action.ESCALATE,
+        Action.CONTROL_CALL,
     }
 )
 

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from . import answer_templates, inbox, instructions, intake, moderation, review, views, work
+from . import (
+    analytics,
+    answer_templates,
+    calls,
+    inbox,
+    instructions,
+    intake,
+    moderation,
+    review,
+    views,
+    weekly,
+    work,
+)
 
 app_name = "office"
 urlpatterns = [
@@ -35,4 +47,19 @@ urlpatterns = [
     path("instructions/", instructions.instruction_list, name="instructions"),
     path("instructions/new/", instructions.issue, name="instruction_new"),
     path("instructions/<int:pk>/", instructions.detail, name="instruction"),
+    # Verification calls (обзвон).
+    path("calls/", calls.call_lists, name="calls"),
+    path("calls/lists/<int:pk>/", calls.call_list, name="call_list"),
+    path("calls/<int:pk>/", calls.call, name="call"),
+    path("calls/<int:pk>/instruct/", calls.instruct, name="call_instruct"),
+    # Figures: dashboards per role, KPIs with the appeals behind them, rankings.
+    path("dashboard/", analytics.dashboard, name="dashboard"),
+    path("kpi/", analytics.kpi_page, name="kpi"),
+    path("kpi/appeals/", analytics.kpi_appeals, name="kpi_appeals"),
+    path("ranking/", analytics.ranking_page, name="ranking"),
+    path("ranking/settings/", analytics.ranking_settings, name="ranking_settings"),
+    # The weekly review (оперативное совещание).
+    path("weekly/", weekly.review, name="weekly"),
+    path("weekly/review.xlsx", weekly.export, name="weekly_xlsx"),
+    path("weekly/heatmap.geojson", weekly.heatmap, name="weekly_heatmap"),
 ]

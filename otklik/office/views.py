@@ -14,8 +14,9 @@ HOME_BY_ROLE = (
     (Role.OPERATOR, "office:moderation"),
     (Role.ADMIN, "office:moderation"),
     (Role.EXECUTOR, "office:inbox"),
-    (Role.LEADERSHIP, "office:instructions"),
-    (Role.SUPERVISOR, "office:instructions"),
+    (Role.LEADERSHIP, "office:dashboard"),
+    (Role.SUPERVISOR, "office:dashboard"),
+    (Role.CALLER, "office:calls"),
     (Role.FIELD, "office:field_report"),
 )
 

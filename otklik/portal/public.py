@@ -20,7 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from otklik.analytics import kpi, public_figures
+from otklik.analytics import public_figures
+from otklik.analytics.figures import DAY, KpiSet, Share, midnight
 from otklik.appeals.models import Appeal, Support
 from otklik.appeals.workflow import Status
 from otklik.directory.models import Category, Municipality, Region, RejectionReason
@@ -117,6 +118,10 @@ class CachedCountPaginator(Paginator):
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
+def _midnight(day):
+    return midnight(day, timezone.get_current_timezone())
+
+
 def _filtered(data: dict):
     appeals = Appeal.objects.public()
     if category := data.get("category"):
@@ -128,9 +133,9 @@ def _filtered(data: dict):
     if municipality := data.get("municipality"):
         appeals = appeals.filter(municipality=municipality)
     if start := data.get("date_from"):
-        appeals = appeals.filter(created_at__gte=kpi._midnight(start))
+        appeals = appeals.filter(created_at__gte=_midnight(start))
     if end := data.get("date_to"):
-        appeals = appeals.filter(created_at__lt=kpi._midnight(end) + kpi.DAY)
+        appeals = appeals.filter(created_at__lt=_midnight(end + DAY))
     return appeals
 
 
@@ -265,12 +270,12 @@ def appeals_geojson(request):
     )
 
 
-def _percent(share: kpi.Share) -> str:
+def _percent(share: Share) -> str:
     value = share.percent
     return "—" if value is None else formats.number_format(value, 1) + " %"
 
 
-def _of(share: kpi.Share) -> str:
+def _of(share: Share) -> str:
     return gettext("%(part)d of %(whole)d") % {"part": share.numerator, "whole": share.denominator}
 
 
@@ -280,7 +285,7 @@ def _days(value: float | None) -> str:
     return gettext("%(days)s days") % {"days": formats.number_format(value, 1)}
 
 
-def _figures(k: kpi.KpiSet) -> list[dict]:
+def _figures(k: KpiSet) -> list[dict]:
     """The head figures of a municipality, each with its basis and one plain sentence."""
     answer = k.time_to_answer
     return [
@@ -357,14 +362,13 @@ def _figures(k: kpi.KpiSet) -> list[dict]:
 @require_GET
 def municipalities(request):
     now = timezone.now()
-    figures = public_figures.municipalities_summary(now)
-    start, end = kpi.last_twelve_months(now)
-    empty = kpi.UnitSummary(0, kpi.Share(0, 0), kpi.Share(0, 0))
+    figures, period = public_figures.municipalities_summary(now)
+    empty = public_figures.empty()
     rows = [(m, figures.get(m.pk, empty)) for m in Municipality.objects.order_by("name")]
     return render(
         request,
         "portal/public/municipalities.html",
-        {"rows": rows, "start": start, "last_day": end - kpi.DAY},
+        {"rows": rows, "start": period.start, "last_day": period.last_day},
     )
 
 
@@ -377,12 +381,12 @@ def municipality(request, pk: int):
         {
             "title": titles[period.key],
             "start": period.start,
-            "last_day": period.end - kpi.DAY,
+            "last_day": period.last_day,
             "figures": _figures(figures),
         }
-        for period, figures in public_figures.municipality_kpis(unit.pk, now)
+        for period, figures in public_figures.municipality_kpis(unit, now)
     ]
-    top = public_figures.municipality_top(unit.pk, now)
+    top = public_figures.municipality_top(unit, now)
     return render(
         request,
         "portal/public/municipality.html",

@@ -24,9 +24,12 @@ def working(appeal_in):
     return appeal
 
 
-def request(appeal, actor, day, reason=REASON):
+ASKED = datetime(2025, 6, 20, 10, 0, tzinfo=MSK)  # before the first deadline
+
+
+def request(appeal, actor, day, reason=REASON, now=ASKED):
     return services.request_postponement(
-        appeal=appeal, actor=actor, new_due_date=day, reason=reason
+        appeal=appeal, actor=actor, new_due_date=day, reason=reason, now=now
     )
 
 
@@ -114,15 +117,18 @@ def test_only_one_request_waits_at_a_time(working, executor):
 
 
 def test_a_second_postponement_needs_a_longer_reason_and_is_flagged(working, executor, operator):
+    hour = timedelta(hours=1)
     first = request(working, executor, date(2025, 7, 20))
-    services.decide_postponement(postponement=first, actor=operator, approve=True)
+    services.decide_postponement(postponement=first, actor=operator, approve=True, now=ASKED + hour)
     with pytest.raises(ValidationError) as raised:
         request(working, executor, date(2025, 8, 10), reason="Не успеваем, нужна ещё неделя.")
     assert raised.value.messages == ["Объясните причину не короче 50 символов."]
-    second = request(working, executor, date(2025, 8, 10), reason=LONG_REASON)
+    second = request(working, executor, date(2025, 8, 10), reason=LONG_REASON, now=ASKED + 2 * hour)
     assert second.is_repeated
     assert working.events.last().data["repeated"] is True
-    services.decide_postponement(postponement=second, actor=operator, approve=True)
+    services.decide_postponement(
+        postponement=second, actor=operator, approve=True, now=ASKED + 3 * hour
+    )
     second.refresh_from_db()
     assert second.is_repeated
     assert working.events.last().data["repeated"] is True
@@ -190,3 +196,15 @@ def test_an_old_request_is_not_approved_after_a_pause_moved_the_deadline_past_it
         services.decide_postponement(postponement=postponement, actor=operator, approve=True)
     working.refresh_from_db()
     assert working.due_at == moved
+
+
+def test_a_postponement_cannot_be_asked_after_the_deadline(working, executor):
+    """A late request would hide an overdue appeal from the KPIs (KPI.md takes the overdue share
+    on the current deadline); 59-ФЗ extends a term before it runs out."""
+    late = datetime(2025, 7, 3, 9, 0, tzinfo=MSK)
+    with pytest.raises(ValidationError, match="до его окончания"):
+        request(working, executor, date(2025, 7, 20), now=late)
+    assert not working.postponements.exists()
+    # On the last day of the term it is still in time.
+    last_day = datetime(2025, 7, 2, 18, 0, tzinfo=MSK)
+    assert request(working, executor, date(2025, 7, 20), now=last_day).pk

@@ -104,19 +104,20 @@ def test_overdue_goes_to_the_parent_then_to_the_municipality(
     child = OrganizationFactory(region=region, municipality=municipality, parent=organization)
     worker = staff(Role.EXECUTOR, child, email="child@example.ru")
     appeal = appeal_in(Status.IN_PROGRESS, now=START, organization=child, executor_user=worker)
+    # Asked in time, decided only after the deadline has passed.
+    services.request_postponement(
+        appeal=appeal,
+        actor=worker,
+        new_due_date=date(2025, 7, 10),
+        reason="Подрядчик просит ещё неделю на работы.",
+        now=DUE - timedelta(hours=2),
+    )
     # No supervisor of the child, none of the parent: the municipality's supervisor hears.
     escalations.run(now=DUE + timedelta(hours=1))
     assert len(letters_to(supervisor)) == 1
     # The parent's supervisor is preferred once there is one (a new deadline, a new notice).
     parent_chief = staff(Role.SUPERVISOR, organization, email="parent.chief@example.ru")
     appeal.refresh_from_db()
-    services.request_postponement(
-        appeal=appeal,
-        actor=worker,
-        new_due_date=date(2025, 7, 10),
-        reason="Подрядчик просит ещё неделю на работы.",
-        now=DUE + timedelta(hours=2),
-    )
     services.decide_postponement(
         postponement=appeal.postponements.get(),
         actor=operator,

@@ -117,3 +117,28 @@ def test_calendar_term_ends_on_the_first_working_day_on_or_after_its_last_day(st
     assert end >= last
     assert RU.is_working_day(end)
     assert all(not RU.is_working_day(last + timedelta(n)) for n in range((end - last).days))
+
+
+def test_working_days_between_agrees_with_counting_day_by_day():
+    """The constant-time count equals walking the span one day at a time, across holidays,
+    moved days off and worked Saturdays."""
+    import random
+    from datetime import date, timedelta
+
+    from otklik.lib.workdays import WorkCalendar
+
+    calendar = WorkCalendar.build(
+        days_off=[date(2025, 1, d) for d in range(1, 9)] + [date(2024, 12, 31), date(2025, 5, 1)],
+        working_weekend_days=[date(2024, 12, 28), date(2025, 11, 1)],
+        shortened_days=[date(2025, 2, 22), date(2025, 4, 30)],
+    )
+    rng = random.Random(7)
+    for _ in range(500):
+        start = date(2024, 12, 1) + timedelta(days=rng.randrange(400))
+        end = start + timedelta(days=rng.randrange(-40, 120))
+        low, high = min(start, end), max(start, end)
+        walked = sum(
+            calendar.is_working_day(low + timedelta(days=i))
+            for i in range(1, (high - low).days + 1)
+        )
+        assert calendar.working_days_between(start, end) == (walked if end >= start else -walked)

@@ -60,8 +60,13 @@ def working(appeal_in):
 
 
 def ask(appeal, executor, day=date(2025, 7, 20), reason=REASON):
+    # Asked before the first deadline (2 July 2025); decided whenever the operator gets to it.
     return services.request_postponement(
-        appeal=appeal, actor=executor, new_due_date=day, reason=reason
+        appeal=appeal,
+        actor=executor,
+        new_due_date=day,
+        reason=reason,
+        now=datetime(2025, 6, 20, 10, 0, tzinfo=MSK),
     )
 
 

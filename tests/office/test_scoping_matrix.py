@@ -150,9 +150,9 @@ def test_the_office_home_sends_each_role_to_where_its_day_starts(client, request
         "admin_user": "/office/appeals/",
         "executor": "/office/inbox/",
         "other_org_executor": "/office/inbox/",
-        "supervisor": "/office/instructions/",
-        "leadership": "/office/instructions/",
-        "caller": "/office/appeals/",
+        "supervisor": "/office/dashboard/",
+        "leadership": "/office/dashboard/",
+        "caller": "/office/calls/",
         "field": "/office/field/",
     }
     assert response["Location"] == start[role]

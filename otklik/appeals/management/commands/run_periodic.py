@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from otklik.analytics import public_figures
 from otklik.appeals import services
 from otklik.appeals.tasks import process_outbox
+from otklik.control import calls as control_calls
 from otklik.control import escalations
 from otklik.control import services as control
 from otklik.notifications import services as notifications
@@ -28,6 +29,7 @@ def run_once() -> dict[str, int]:
         "outbox_enqueued": int(bool(process_outbox.enqueue())),
         "follow_ups_sent": control.send_follow_ups(),
         "escalations_sent": escalations.run(),
+        "call_lists_drawn": control_calls.draw_weekly(),
         "notifications_retried": notifications.retry_due(),
         "public_figures_refreshed": public_figures.refresh(),
     }

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from otklik.accounts.models import User
+from otklik.analytics import rollups
 from otklik.appeals.models import Appeal, Postponement
-from otklik.demo import bulk, office
+from otklik.demo import bulk, office, verification
 from otklik.demo.geography import REGION_CODE
 from otklik.demo.history import History
 from otklik.demo.region import build_region
@@ -92,6 +93,10 @@ class Command(BaseCommand):
             office.ensure_answer_templates(demo.region)
             office.ensure_instructions(random.Random(seed), demo.region, now)
             phases["office"] = time.monotonic()
+            verification.ensure_control_calls(random.Random(seed + 5), demo.region, now)
+            phases["control calls"] = time.monotonic()
+            rollups.rebuild()
+            phases["KPI rollups"] = time.monotonic()
         phases["commit"] = time.monotonic()
         # Fresh planner statistics after a bulk load: without them SQLite sorts every public
         # appeal for «newest first» instead of walking the created_at index.

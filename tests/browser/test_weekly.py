@@ -1,0 +1,91 @@
+"""The weekly review in a real browser: leadership opens it, sees every section and the charts,
+the heat map draws its squares and switches to the failed checks, and the print version hides
+the navigation."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from otklik.analytics import weekly
+from otklik.appeals.workflow import Status
+from otklik.control.models import CallList, ControlCall
+from tests.browser.helpers import log_in, screenshot
+from tests.factories import refresh_rollups
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Test-password-2026"  # UserFactory's
+MSK = ZoneInfo("Europe/Moscow")
+
+
+@pytest.fixture
+def week_of_appeals(calendar, appeal_in, citizen):
+    week = weekly.last_complete_week(timezone.now().astimezone(MSK).date())
+    start = timezone.make_aware(
+        timezone.datetime(week.start.year, week.start.month, week.start.day, 9), MSK
+    )
+    appeals = [
+        appeal_in(
+            Status.ANSWERED,
+            latitude=52.61 + 0.0001 * index,
+            longitude=39.59 + (0.02 if index % 2 else 0),
+            now=start + timedelta(hours=5 * index),
+        )
+        for index in range(6)
+    ]
+    call_list = CallList.objects.create(
+        region=appeals[0].region,
+        title="Обзвон",
+        size=5,
+        closed_from=start - timedelta(days=7),
+        closed_to=start + timedelta(days=7),
+    )
+    ControlCall.objects.create(
+        call_list=call_list,
+        appeal=appeals[0],
+        applicant=citizen,
+        state=ControlCall.State.DONE,
+        completed_at=start + timedelta(days=2),
+        is_solved=False,
+        comment="Яма вернулась",
+    )
+    refresh_rollups()
+    return appeals
+
+
+def test_leadership_reviews_the_week_with_charts_and_a_heat_map(page, leadership, week_of_appeals):
+    log_in(page, leadership.email, PASSWORD)
+    page.goto("/office/weekly/")
+    page.get_by_role("heading", name="Оперативное совещание: Липецкая область").wait_for()
+    for name in (
+        "Показатели недели",
+        "Темы недели",
+        "Тепловая карта",
+        "Рейтинг муниципалитетов",
+        "Самые просроченные обращения",
+        "Худшие повторные случаи",
+        "Поручения",
+        "Контрольные звонки недели",
+    ):
+        assert page.get_by_role("heading", name=name, exact=True).is_visible(), name
+    assert page.locator('svg[role="img"]').count() >= 3
+    assert page.locator('tr[data-kpi="received"] td').first.inner_text() == "6"
+    # The heat map: squares drawn for the appeals of the week.
+    page.locator('#weekly-map[data-state="ready"]').wait_for()
+    assert page.locator("#weekly-map path.heat-cell").count() == 2
+    assert "Квадратов на карте: 2" in page.locator("#weekly-map-status").inner_text()
+    page.get_by_label("Непройденные проверки", exact=False).check()
+    page.locator('#weekly-map[data-layer="failed"][data-state="ready"]').wait_for()
+    assert page.locator("#weekly-map path.heat-cell").count() == 1
+    screenshot(page, "weekly-review")
+    # The week before: back through the link, nothing there.
+    page.get_by_role("link", name="← Прошлая неделя").click()
+    page.wait_for_url("**/office/weekly/?week=*")
+    page.locator('#weekly-map[data-state="ready"]').wait_for()
+    assert page.locator("#weekly-map path.heat-cell").count() == 0
+    # Printed: no navigation, the charts stay.
+    page.emulate_media(media="print")
+    assert not page.locator(".office-nav").is_visible()
+    assert not page.locator(".weekly-controls").is_visible()
+    assert page.locator('svg[role="img"]').first.is_visible()
