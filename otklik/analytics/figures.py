@@ -365,14 +365,26 @@ def kpis(scope: Scope, period: Period, today: date | None = None) -> KpiSet:
 
 
 def by_unit(
-    kind: str, region_id: int, period: Period, today: date, *, category_ids: tuple[int, ...] = ()
+    kind: str,
+    region_id: int,
+    period: Period,
+    today: date,
+    *,
+    category_ids: tuple[int, ...] = (),
+    municipality_id: int | None = None,
 ) -> dict[int, KpiSet]:
     """The figures of every municipality (kind="municipality") or executor organization
-    ("organization") of a region in one grouped query (medians left out: ranking needs none)."""
+    ("organization") of a region in one grouped query (medians left out: ranking needs none),
+    optionally narrowed to categories or, for organizations, to their appeals in one
+    municipality."""
     if kind not in ("municipality", "organization"):
         raise ValueError(kind)
-    if category_ids:
-        q = Q(grain=Grain.FINE, category__in=category_ids)
+    if category_ids or municipality_id:
+        q = Q(grain=Grain.FINE)
+        if category_ids:
+            q &= Q(category__in=category_ids)
+        if municipality_id:
+            q &= Q(municipality=municipality_id)
     else:
         q = Q(grain=Grain.MUNICIPALITY if kind == "municipality" else Grain.ORGANIZATION)
     rows = (

@@ -9,28 +9,32 @@ count here except as `rejected`: they belong to the moderation figures.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Cos, Radians
 
 from otklik.appeals.models import Answer, Appeal, Postponement, Rating
 from otklik.appeals.workflow import Status
 from otklik.control.models import ControlCall, FollowUp, Instruction
+from otklik.lib.geo import EARTH_RADIUS_M
 
 from .figures import KpiSet, Period, Scope, empty_totals, midnight, region_zone
 from .rollups import (
+    DURABILITY_DAYS,
     DURABILITY_METRES,
     MAX_DAYS,
     PROACTIVE_CHANNELS,
     Context,
-    durability_followers,
 )
 
 # A box around a point wide enough for DURABILITY_METRES at any latitude up to 70° (the
-# candidates it finds are then measured exactly).
+# candidates it finds are then measured exactly), and metres per degree of a great circle.
 _LAT_BOX = DURABILITY_METRES / 111_000 * 1.01
 _LON_BOX = DURABILITY_METRES / (111_000 * 0.342) * 1.01  # cos 70° ≈ 0.342
+M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
 
 
 def _in(field: str, start: datetime, end: datetime) -> Q:
@@ -62,101 +66,183 @@ def _postponed(appeals: QuerySet[Appeal], at_least: int) -> QuerySet[Appeal]:
     return appeals.filter(Exists(approved))
 
 
+def _metres_squared(lat: str, lon: str, other_lat, other_lon):
+    """Squared distance in metres between two points, as an SQL expression (equirectangular:
+    within micrometres of the haversine `lib.geo.distance_m` at these distances)."""
+    dy = (F(lat) - other_lat) * M_PER_DEGREE
+    dx = (F(lon) - other_lon) * M_PER_DEGREE * Cos(Radians(other_lat))
+    return ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
+
+
 def durability_failures(scope: Scope, w: Window) -> QuerySet[Appeal]:
-    """Appeals closed in the window followed by a nearby appeal of their category (KPI.md)."""
-    later = Appeal.objects.filter(
-        category_id=OuterRef("category_id"),
-        registered_at__gt=OuterRef("closed_at"),
-        latitude__gte=OuterRef("latitude") - _LAT_BOX,
-        latitude__lte=OuterRef("latitude") + _LAT_BOX,
-        longitude__gte=OuterRef("longitude") - _LON_BOX,
-        longitude__lte=OuterRef("longitude") + _LON_BOX,
-    ).exclude(status=Status.REJECTED)
-    candidates = (
-        counted(scope)
-        .filter(_in("closed_at", w.start, w.end), status=Status.CLOSED, latitude__isnull=False)
-        .filter(Exists(later))
+    """Appeals closed in the window followed by a nearby appeal of their category (KPI.md),
+    measured in SQL: one set-based query, usable at any size."""
+    later = (
+        Appeal.objects.filter(
+            category_id=OuterRef("category_id"),
+            registered_at__gt=OuterRef("closed_at"),
+            registered_at__lte=OuterRef("closed_at") + timedelta(days=DURABILITY_DAYS),
+            latitude__gte=OuterRef("latitude") - _LAT_BOX,
+            latitude__lte=OuterRef("latitude") + _LAT_BOX,
+            longitude__gte=OuterRef("longitude") - _LON_BOX,
+            longitude__lte=OuterRef("longitude") + _LON_BOX,
+        )
+        .exclude(status=Status.REJECTED)
+        .exclude(pk=OuterRef("pk"))
+        .alias(
+            metres2=_metres_squared(
+                "latitude", "longitude", OuterRef("latitude"), OuterRef("longitude")
+            )
+        )
+        .filter(metres2__lte=DURABILITY_METRES**2)
     )
-    ids = [
-        appeal.pk
-        for appeal in candidates.only("pk", "category_id", "latitude", "longitude", "closed_at")
-        if durability_followers(appeal)
-    ]
-    return Appeal.objects.filter(pk__in=ids)
+    return counted(scope).filter(
+        _in("closed_at", w.start, w.end),
+        Exists(later),
+        status=Status.CLOSED,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    )
+
+
+# The unit a grouped reading is split by: the appeal's field, and the instruction's.
+UNITS = {
+    "municipality": ("municipality_id", "organization__municipality_id"),
+    "organization": ("executor_id", "organization_id"),
+}
+
+
+def _grouped(queryset: QuerySet, field: str | None, **aggregates) -> dict:
+    """{unit: {name: value}} of the aggregates, one GROUP BY query (unit None: ungrouped)."""
+    if field is None:
+        return {None: queryset.aggregate(**aggregates)}
+    rows = queryset.order_by().values(unit=F(field)).annotate(**aggregates)
+    return {row.pop("unit"): row for row in rows}
 
 
 def totals(scope: Scope, period: Period, today: date) -> dict[str, int]:
     """The rollup counters of `scope` and `period`, computed from the source tables."""
+    return totals_by(scope, period, today).get(None) or empty_totals()
+
+
+def totals_by(
+    scope: Scope, period: Period, today: date, by: str | None = None
+) -> dict[int | None, dict[str, int]]:
+    """The counters of every unit of `scope` (by municipality or organization; None: the
+    whole scope), straight from the source tables, a fixed number of grouped queries."""
     w = Window(scope, period, today)
-    t = empty_totals()
+    appeal_unit, instruction_unit = UNITS[by] if by else (None, None)
+    related_unit = f"appeal__{appeal_unit}" if by else None
+    result: dict[int | None, dict[str, int]] = defaultdict(empty_totals)
+
+    def merge(groups: dict, rename: dict[str, str] | None = None) -> None:
+        for unit, row in groups.items():
+            for name, value in row.items():
+                name = (rename or {}).get(name, name)
+                result[unit][name] += int(value or 0)
+
     appeals = counted(scope)
     registered = _in("registered_at", w.start, w.end)
     due = _in("due_at", w.start, w.end)
     closed = _in("closed_at", w.start, w.end) & Q(status=Status.CLOSED)
-    row = appeals.filter(registered | due | closed).aggregate(
-        received=Count("pk", filter=registered),
-        repeats=Count("pk", filter=registered & Q(repeat_of__isnull=False)),
-        proactive=Count("pk", filter=registered & Q(channel__in=PROACTIVE_CHANNELS)),
-        due=Count("pk", filter=due),
-        due_late=Count("pk", filter=due & Q(answered_at__gt=F("due_at"))),
-        due_open=Count("pk", filter=due & Q(answered_at__isnull=True)),
-        due_open_current=Count("pk", filter=due & Q(answered_at__isnull=True, due_at__gte=w.today)),
-        closed=Count("pk", filter=closed),
+    merge(
+        _grouped(
+            appeals.filter(registered | due | closed),
+            appeal_unit,
+            received=Count("pk", filter=registered),
+            repeats=Count("pk", filter=registered & Q(repeat_of__isnull=False)),
+            proactive=Count("pk", filter=registered & Q(channel__in=PROACTIVE_CHANNELS)),
+            due=Count("pk", filter=due),
+            due_late=Count("pk", filter=due & Q(answered_at__gt=F("due_at"))),
+            due_open=Count("pk", filter=due & Q(answered_at__isnull=True)),
+            due_open_current=Count(
+                "pk", filter=due & Q(answered_at__isnull=True, due_at__gte=w.today)
+            ),
+            closed=Count("pk", filter=closed),
+        )
     )
-    t.update({k: v or 0 for k, v in row.items()})
-    t["rejected"] = Appeal.objects.filter(
+    rejected = Appeal.objects.filter(
         scope.appeal_q(), _in("created_at", w.start, w.end), status=Status.REJECTED
-    ).count()
+    )
+    merge(_grouped(rejected, appeal_unit, rejected=Count("pk")))
     due_appeals = appeals.filter(due)
-    t["postponed"] = _postponed(due_appeals, 1).count()
-    t["postponed_twice"] = _postponed(due_appeals, 2).count()
-    t["durability_failures"] = durability_failures(scope, w).count()
+    merge(_grouped(_postponed(due_appeals, 1), appeal_unit, postponed=Count("pk")))
+    merge(_grouped(_postponed(due_appeals, 2), appeal_unit, postponed_twice=Count("pk")))
+    merge(_grouped(durability_failures(scope, w), appeal_unit, durability_failures=Count("pk")))
     answers = Answer.objects.filter(
         scope.appeal_q("appeal__"), _in("submitted_at", w.start, w.end)
     ).exclude(appeal__status=Status.REJECTED)
-    row = answers.aggregate(
-        answers_submitted=Count("pk"),
-        answers_returned=Count("pk", filter=Q(state=Answer.State.RETURNED)),
-        answers_formal=Count("pk", filter=Q(is_formal_reply=True)),
-    )
-    t.update(row)
-    row = (
-        Rating.objects.filter(scope.appeal_q("appeal__"), _in("created_at", w.start, w.end))
-        .exclude(appeal__status=Status.REJECTED)
-        .aggregate(ratings=Count("pk"), ratings_good=Count("pk", filter=Q(score__gte=4)))
-    )
-    t.update(row)
-    calls = (
-        ControlCall.objects.filter(
-            scope.appeal_q("appeal__"),
-            _in("completed_at", w.start, w.end),
-            state=ControlCall.State.DONE,
+    merge(
+        _grouped(
+            answers,
+            related_unit,
+            answers_submitted=Count("pk"),
+            answers_returned=Count("pk", filter=Q(state=Answer.State.RETURNED)),
+            answers_formal=Count("pk", filter=Q(is_formal_reply=True)),
         )
-        .exclude(appeal__status=Status.REJECTED)
-        .aggregate(n=Count("pk"), solved=Count("pk", filter=Q(is_solved=True)))
     )
-    follow_ups = (
-        FollowUp.objects.filter(scope.appeal_q("appeal__"), _in("answered_at", w.start, w.end))
-        .exclude(appeal__status=Status.REJECTED)
-        .aggregate(n=Count("pk"), solved=Count("pk", filter=Q(fix_lasted=True)))
+    ratings = Rating.objects.filter(
+        scope.appeal_q("appeal__"), _in("created_at", w.start, w.end)
+    ).exclude(appeal__status=Status.REJECTED)
+    merge(
+        _grouped(
+            ratings,
+            related_unit,
+            ratings=Count("pk"),
+            ratings_good=Count("pk", filter=Q(score__gte=4)),
+        )
     )
-    t["verifications"] = calls["n"] + follow_ups["n"]
-    t["verified_solved"] = calls["solved"] + follow_ups["solved"]
+    calls = ControlCall.objects.filter(
+        scope.appeal_q("appeal__"),
+        _in("completed_at", w.start, w.end),
+        state=ControlCall.State.DONE,
+    ).exclude(appeal__status=Status.REJECTED)
+    follow_ups = FollowUp.objects.filter(
+        scope.appeal_q("appeal__"), _in("answered_at", w.start, w.end)
+    ).exclude(appeal__status=Status.REJECTED)
+    checks = {"n": "verifications", "solved": "verified_solved"}
+    merge(
+        _grouped(calls, related_unit, n=Count("pk"), solved=Count("pk", filter=Q(is_solved=True))),
+        checks,
+    )
+    merge(
+        _grouped(
+            follow_ups,
+            related_unit,
+            n=Count("pk"),
+            solved=Count("pk", filter=Q(fix_lasted=True)),
+        ),
+        checks,
+    )
     instructions = (
         Instruction.objects.filter(scope.instruction_q(), _in("due_at", w.start, w.end))
         .exclude(state=Instruction.State.CANCELLED)
         .annotate(finished=_instruction_finished())
     )
     open_states = [Instruction.State.ISSUED]
-    row = instructions.aggregate(
-        instructions_due=Count("pk"),
-        instructions_on_time=Count("pk", filter=Q(finished__lte=F("due_at"))),
-        instructions_open=Count("pk", filter=Q(state__in=open_states)),
-        instructions_open_current=Count("pk", filter=Q(state__in=open_states, due_at__gte=w.today)),
+    merge(
+        _grouped(
+            instructions,
+            instruction_unit,
+            instructions_due=Count("pk"),
+            instructions_on_time=Count("pk", filter=Q(finished__lte=F("due_at"))),
+            instructions_open=Count("pk", filter=Q(state__in=open_states)),
+            instructions_open_current=Count(
+                "pk", filter=Q(state__in=open_states, due_at__gte=w.today)
+            ),
+        )
     )
-    t.update(row)
-    t.update(_answer_sums(scope, w))
-    return {k: int(v or 0) for k, v in t.items()}
+    for unit, pairs in _answer_times(scope, w, appeal_unit).items():
+        merge(
+            {
+                unit: {
+                    "answered": len(pairs),
+                    "answer_days": sum(c for c, _ in pairs),
+                    "answer_workdays": sum(wd for _, wd in pairs),
+                }
+            }
+        )
+    return dict(result)
 
 
 def _instruction_finished():
@@ -170,37 +256,30 @@ def _instruction_finished():
     )
 
 
-def _answer_times(scope: Scope, w: Window) -> list[tuple[int, int]]:
-    """(calendar days, working days) of every first answer published in the window."""
+def _answer_times(
+    scope: Scope, w: Window, unit: str | None = None
+) -> dict[int | None, list[tuple[int, int]]]:
+    """(calendar days, working days) of every first answer published in the window, by unit."""
     ctx = Context()
-    pairs = []
+    pairs: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
     rows = (
         counted(scope)
         .filter(_in("answered_at", w.start, w.end), registered_at__isnull=False)
-        .values_list("region_id", "registered_at", "answered_at")
+        .values_list("region_id", "registered_at", "answered_at", unit or "region_id")
     )
-    for region, registered_at, answered_at in rows.iterator(chunk_size=5000):
+    for region, registered_at, answered_at, key in rows.iterator(chunk_size=5000):
         registered, answered = ctx.day(region, registered_at), ctx.day(region, answered_at)
         calendar_days = min(max((answered - registered).days, 0), MAX_DAYS)
         working = min(
             max(ctx.workdays(region).working_days_between(registered, answered), 0), MAX_DAYS
         )
-        pairs.append((calendar_days, working))
+        pairs[key if unit else None].append((calendar_days, working))
     return pairs
-
-
-def _answer_sums(scope: Scope, w: Window) -> dict[str, int]:
-    pairs = _answer_times(scope, w)
-    return {
-        "answered": len(pairs),
-        "answer_days": sum(c for c, _ in pairs),
-        "answer_workdays": sum(wd for _, wd in pairs),
-    }
 
 
 def kpis(scope: Scope, period: Period, today: date) -> KpiSet:
     """Every figure for the scope and period, straight from the source tables."""
-    pairs = _answer_times(scope, Window(scope, period, today))
+    pairs = _answer_times(scope, Window(scope, period, today)).get(None, [])
     calendar_days: dict[int, int] = {}
     working_days: dict[int, int] = {}
     for c, wd in pairs:

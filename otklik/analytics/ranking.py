@@ -58,6 +58,18 @@ def settings_for(region_id: int) -> Settings:
     return Settings(weights, minimum)
 
 
+def save_settings(region_id: int, weights: dict[str, float], minimum: int) -> Settings:
+    """Store a region's ranking weights and minimum N. Saving the same values twice leaves one
+    row as it was, so a double submit is harmless. Unknown components are refused."""
+    unknown = set(weights) - set(COMPONENTS)
+    if unknown or any(value < 0 for value in weights.values()) or minimum < 0:
+        raise ValueError(sorted(unknown) or "negative")
+    RankingSettings.objects.update_or_create(
+        region_id=region_id, defaults={"weights": weights, "minimum_appeals": minimum}
+    )
+    return settings_for(region_id)
+
+
 def _goodness(share: Share, high_is_good: bool) -> tuple[float, float, float] | None:
     """(value, low, high) of a share turned so that more is better, as fractions."""
     if share.value is None:

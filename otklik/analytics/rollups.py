@@ -17,6 +17,9 @@ overdue for the days before today (deadlines always end at the end of a day, sla
 
 from __future__ import annotations
 
+import itertools
+import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -363,21 +366,33 @@ def all_durability_failures(progress: Callable[[int], None] | None = None) -> se
                 grid[(int(lat / cell), int(lon / cell))].append((registered_at, lat, lon, pk))
             if status == Status.CLOSED and closed_at is not None:
                 closed.append((pk, lat, lon, closed_at))
+        # Each cell's appeals in registration order: the 90 days after a closing are a slice.
+        cells = {}
+        for key, entries in grid.items():
+            entries.sort(key=lambda entry: entry[0])
+            cells[key] = ([entry[0] for entry in entries], entries)
         span = max(1, int(DURABILITY_METRES / (111_000 * cell)) + 1)
+        # Longitude degrees are shorter than latitude ones: look wider east and west.
+        lon_span = span * 3
         for pk, lat, lon, closed_at in closed:
             limit = closed_at + timedelta(days=DURABILITY_DAYS)
             ci, cj = int(lat / cell), int(lon / cell)
-            # Longitude degrees are shorter than latitude ones: look wider east and west.
-            lon_span = span * 3
-            if any(
-                closed_at < registered_at <= limit
-                and other != pk
-                and distance_m(lat, lon, olat, olon) <= DURABILITY_METRES
-                for i in range(ci - span, ci + span + 1)
-                for j in range(cj - lon_span, cj + lon_span + 1)
-                for registered_at, olat, olon, other in grid.get((i, j), ())
-            ):
-                failures.add(pk)
+            for i in range(ci - span, ci + span + 1):
+                for j in range(cj - lon_span, cj + lon_span + 1):
+                    found = cells.get((i, j))
+                    if found is None:
+                        continue
+                    times, entries = found
+                    first, last = bisect_right(times, closed_at), bisect_right(times, limit)
+                    if any(
+                        other != pk and distance_m(lat, lon, olat, olon) <= DURABILITY_METRES
+                        for _registered, olat, olon, other in entries[first:last]
+                    ):
+                        failures.add(pk)
+                        break
+                else:
+                    continue
+                break
         if progress:
             progress(len(closed))
     return failures
@@ -647,14 +662,9 @@ def rebuild(*, chunk: int = 5000, progress: Callable[[str, int], None] | None = 
                 for pk, contribution in contributions.items():
                     delta.add(contribution, +1, fine)
                     states.append(
-                        RollupState(
-                            subject=subject,
-                            object_id=pk,
-                            region_id=contribution.region,
-                            contribution=contribution.as_json(),
-                        )
+                        (subject, pk, contribution.region, json.dumps(contribution.as_json()))
                     )
-                RollupState.objects.bulk_create(states, batch_size=2000)
+                _write(RollupState, ["subject", "object_id", "region_id", "contribution"], states)
                 if subject == RollupState.Subject.APPEAL:
                     report.appeals += len(states)
                 else:
@@ -667,41 +677,47 @@ def rebuild(*, chunk: int = 5000, progress: Callable[[str, int], None] | None = 
     return report
 
 
+KEY_COLUMNS = ["grain", "region_id", "day", "municipality", "organization", "category"]
+
+
 def _insert_fine(delta: Delta) -> None:
-    KpiDay.objects.bulk_create(
+    day = connection.ops.adapt_datefield_value
+    _write(
+        KpiDay,
+        [*KEY_COLUMNS, *MEASURES],
         (
-            KpiDay(
-                grain=grain,
-                region_id=region,
-                day=date.fromordinal(ordinal),
-                municipality=m,
-                organization=o,
-                category=cat,
-                **dict(zip(MEASURES, values, strict=True)),
-            )
+            (grain, region, day(date.fromordinal(ordinal)), m, o, cat, *values)
             for (grain, region, ordinal, m, o, cat), values in delta.days.items()
             if any(values)
         ),
-        batch_size=2000,
     )
-    KpiAnswerTime.objects.bulk_create(
+    _write(
+        KpiAnswerTime,
+        [*KEY_COLUMNS, "working", "days", "count"],
         (
-            KpiAnswerTime(
-                grain=grain,
-                region_id=region,
-                day=date.fromordinal(ordinal),
-                municipality=m,
-                organization=o,
-                category=cat,
-                working=working,
-                days=days,
-                count=count,
-            )
+            (grain, region, day(date.fromordinal(ordinal)), m, o, cat, working, days, count)
             for (grain, region, ordinal, m, o, cat, working, days), count in delta.times.items()
             if count
         ),
-        batch_size=2000,
     )
+
+
+def _write(model, columns: list[str], rows: Iterable[tuple], batch: int = 2000) -> None:
+    """Insert plain rows: COPY on PostgreSQL (the rebuild writes millions), batched INSERTs
+    elsewhere. Values are already in the database's form (dates adapted, JSON as text)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+        rows = iter(rows)
+        while chunk := list(itertools.islice(rows, batch)):
+            cursor.executemany(sql, chunk)
 
 
 def _derive_coarse() -> int:

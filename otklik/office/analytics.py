@@ -39,12 +39,13 @@ from otklik.analytics.figures import (
     midnight,
     region_zone,
 )
-from otklik.analytics.models import Grain, KpiDay, RankingSettings
+from otklik.analytics.models import KpiDay
 from otklik.analytics.ranking import (
     COMPONENTS,
     DEFAULT_MINIMUM,
     DEFAULT_WEIGHTS,
     UNIT_KINDS,
+    save_settings,
     settings_for,
 )
 from otklik.analytics.ranking import ranking as compute_ranking
@@ -718,14 +719,7 @@ def ranking_settings(request):
     if request.method == "POST":
         form = RankingSettingsForm(request.POST, labels=labels)
         if form.is_valid():
-            # Setting the same values twice leaves one row as it was: a double submit is harmless.
-            RankingSettings.objects.update_or_create(
-                region_id=region_id,
-                defaults={
-                    "weights": form.weights(),
-                    "minimum_appeals": form.cleaned_data["minimum_appeals"],
-                },
-            )
+            save_settings(region_id, form.weights(), form.cleaned_data["minimum_appeals"])
             messages.success(request, _("The ranking settings have been saved."))
             return redirect(reverse("office:ranking_settings") + f"?region={region_id}")
     else:
@@ -873,20 +867,16 @@ def _ranked(selection: Selection, row, period: Period) -> dict:
 def _unit_rows(grant, selection: Selection, month: Period) -> list[dict]:
     """The organizations of a supervisor's unit with their overdue and postponed figures."""
     scope, today = selection.scope, selection.today
-    if grant.municipality_id:
-        # The organizations' appeals in this municipality (the fine grain, grouped).
-        rows = (
-            KpiDay.objects.filter(
-                scope.rollup_q(Grain.FINE), day__gte=month.start, day__lt=month.end
-            )
-            .exclude(organization=0)
-            .order_by()
-            .values("organization")
-            .annotate(**figures._sums(today))
-        )
-        by_unit = {r["organization"]: KpiSet.from_totals(figures._clean(r), {}, {}) for r in rows}
-    else:
-        by_unit = figures.by_unit("organization", scope.region_id, month, today)
+    # The organizations' appeals in the supervisor's municipality, or the organizations granted.
+    by_unit = figures.by_unit(
+        "organization",
+        scope.region_id,
+        month,
+        today,
+        category_ids=tuple(scope.category_ids or ()),
+        municipality_id=grant.municipality_id,
+    )
+    if not grant.municipality_id:
         by_unit = {pk: k for pk, k in by_unit.items() if pk in grant.organization_ids}
     names = dict(Organization.objects.filter(pk__in=by_unit).values_list("pk", "short_name"))
     full = dict(Organization.objects.filter(pk__in=by_unit).values_list("pk", "name"))

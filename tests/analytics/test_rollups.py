@@ -246,6 +246,14 @@ def test_rebuilt_equals_incremental(history, seed, region, municipality, organiz
         ):
             for today in (date(2025, 7, 20), date(2026, 1, 1)):
                 assert figures.kpis(scope, period, today) == kpi.kpis(scope, period, today)
+    # The grouped straight reading (the bench's baseline) equals one reading per unit.
+    period, today = Period(date(2025, 6, 1), date(2025, 10, 1)), date(2025, 7, 20)
+    for by, field in (("municipality", "municipality_id"), ("organization", "organization_id")):
+        grouped = kpi.totals_by(Scope(region.pk), period, today, by)
+        assert grouped, "some unit has figures"
+        for unit, counters in grouped.items():
+            if unit is not None:
+                assert counters == kpi.totals(Scope(region.pk, **{field: unit}), period, today)
 
 
 def test_a_refresh_without_changes_writes_nothing(appeal_in, region, django_assert_num_queries):
