@@ -194,6 +194,8 @@ class Scope:
 
     @property
     def grain(self) -> Grain:
+        if self.category_ids and not (self.municipality_id or self.organization_id):
+            return Grain.CATEGORY
         if self.category_ids or (self.municipality_id and self.organization_id):
             return Grain.FINE
         if self.organization_id:
@@ -399,8 +401,9 @@ def by_unit(
 
 def by_category(scope: Scope, period: Period, measure: str = "received") -> dict[int, int]:
     """A counter per (leaf) category: e.g. the appeals of each topic registered in the period."""
+    grain = Grain.CATEGORY if not (scope.municipality_id or scope.organization_id) else Grain.FINE
     rows = (
-        KpiDay.objects.filter(scope.rollup_q(Grain.FINE), day__gte=period.start, day__lt=period.end)
+        KpiDay.objects.filter(scope.rollup_q(grain), day__gte=period.start, day__lt=period.end)
         .order_by()
         .values("category")
         .annotate(n=Sum(measure))

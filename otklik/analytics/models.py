@@ -45,6 +45,7 @@ class Grain(models.IntegerChoices):
     MUNICIPALITY = 1, _("municipality")
     ORGANIZATION = 2, _("organization")
     REGION = 3, _("region")
+    CATEGORY = 4, _("category")
 
 
 class KpiDay(models.Model):

@@ -443,6 +443,7 @@ def _grains(unit: Unit) -> list[tuple[int, int, int, int]]:
         (Grain.MUNICIPALITY, municipality, 0, 0),
         (Grain.ORGANIZATION, 0, organization, 0),
         (Grain.REGION, 0, 0, 0),
+        (Grain.CATEGORY, 0, 0, category),
     ]
 
 
@@ -730,6 +731,7 @@ def _derive_coarse() -> int:
         (Grain.MUNICIPALITY, "municipality", "0", "0"),
         (Grain.ORGANIZATION, "0", "organization", "0"),
         (Grain.REGION, "0", "0", "0"),
+        (Grain.CATEGORY, "0", "0", "category"),
     ]
     with connection.cursor() as cursor:
         for grain, m, o, c in shapes:

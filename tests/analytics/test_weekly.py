@@ -69,9 +69,11 @@ def test_growth_rule_needs_both_the_ratio_and_the_absolute_rise(count, usual, si
 
 
 def put(region, category, day, received):
-    KpiDay.objects.create(
-        grain=Grain.FINE, region=region, day=day, category=category.pk, received=received
-    )
+    """A day's appeals of a category, as the rollups hold them (fine and category grains)."""
+    for grain in (Grain.FINE, Grain.CATEGORY):
+        KpiDay.objects.create(
+            grain=grain, region=region, day=day, category=category.pk, received=received
+        )
 
 
 @pytest.fixture
