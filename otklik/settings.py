@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "otklik.analytics",
     "otklik.notifications",
     "otklik.intelligence",
+    "otklik.incidents",
     "otklik.demo",
     "otklik.portal",
     "otklik.office",

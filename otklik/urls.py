@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from otklik.incidents import api as incidents_api
 from otklik.portal import accounts as portal_accounts
 from otklik.portal import views as portal_views
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", portal_accounts.logout_view, name="logout"),
     path("admin/", admin.site.urls),
     path("health/", portal_views.health, name="health"),
+    path("api/signals/", incidents_api.post_signals, name="api_signals"),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -238,7 +238,9 @@ class Appeal(models.Model):
             models.Index(fields=["created_at"], name="appeal_created"),
             models.Index(fields=["municipality", "created_at"], name="appeal_municipality_created"),
             models.Index(fields=["applicant", "created_at"]),
-            models.Index(fields=["latitude", "longitude"]),
+            # Places: duplicates, durability, incidents look up a box around a point in a
+            # time window; created_at in the key lets the index drop old rows before the heap.
+            models.Index(fields=["latitude", "longitude", "created_at"], name="appeal_place"),
             # Durability failures (KPI.md): closed appeals of a category near a new one.
             models.Index(fields=["category", "closed_at"], name="appeal_category_closed"),
         ]

@@ -7,9 +7,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from otklik.analytics import rollups
+from otklik.incidents.services import on_new_appeal
+from otklik.intelligence.suggestions import auto_route
 from otklik.notifications.appeal_letters import notify_event
 
 from .models import AppealEvent
+from .workflow import Action
 
 BATCH = 200
 
@@ -21,7 +24,7 @@ def process_outbox_batch() -> int:
         events = list(
             AppealEvent.objects.unprocessed()
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("appeal__applicant", "appeal__executor")
+            .select_related("appeal__applicant", "appeal__executor", "appeal__category")
             .prefetch_related("appeal__supports__user")
             .order_by("created_at", "pk")[:BATCH]
         )
@@ -30,6 +33,13 @@ def process_outbox_batch() -> int:
             # Letters are queued as rows and sent by their own tasks: a mail server that is
             # down delays them and never this batch.
             notify_event(event)
+            if event.action == Action.SUBMIT:
+                # Registered at once when the region allows it and both text models are sure
+                # (never raises; the appeal otherwise waits for an operator).
+                auto_route(event.appeal)
+            if event.action in (Action.SUBMIT, Action.REGISTER):
+                # Mass incidents: the new appeal joins or forms one (never raises).
+                on_new_appeal(event.appeal)
             event.processed_at = now
             event.save(update_fields=["processed_at"])
         # The KPI rollups follow the same events, in the same transaction: an event is handed

@@ -205,7 +205,7 @@ def _answer_rows(history: History, a: _Adapt):
     messages[formal_reply.BOILERPLATE] = messages["template"]
     for x in history.answers:
         findings = [{"code": code, "message": messages[code]} for code in x.formal_reasons]
-        score = min(1.0, sum(formal_reply.WEIGHTS[code] for code in x.formal_reasons))
+        score = formal_reply.score_codes(x.formal_reasons)
         yield (x.id, x.draft.id, x.organization, x.author, x.text, x.resolution, x.state,
                dt(x.submitted_at), x.reviewed_by, dt(x.reviewed_at), x.review_comment,
                js(x.rework_reasons), x.is_formal, js(findings), round(score, 2),

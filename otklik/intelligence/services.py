@@ -1,5 +1,6 @@
 """The formal-reply check with what it needs from the database: how often the same text was
-sent under other appeals, and whether it is an organization's template left unedited."""
+sent under other appeals, whether it is an organization's template left unedited, what the
+appeal asked (text, category, address) and the region's calibrated weights, if any."""
 
 from __future__ import annotations
 
@@ -7,7 +8,37 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from .formal_reply import REUSE_WINDOW_DAYS, FormalReplyCheck, check_answer, fingerprint
+from .formal_reply import (
+    DEFAULT,
+    REUSE_WINDOW_DAYS,
+    FormalReplyCheck,
+    Weights,
+    check_answer,
+    fingerprint,
+)
+
+
+def formal_reply_weights(region_id) -> Weights:
+    """The active calibrated weights of the region (see calibration.py), or the defaults."""
+    from .models import ModelKind, TrainedModel
+
+    parameters = (
+        TrainedModel.objects.filter(
+            region_id=region_id, kind=ModelKind.FORMAL_REPLY, is_active=True
+        )
+        .values_list("parameters", flat=True)
+        .first()
+    )
+    return Weights.from_parameters(parameters) if parameters else DEFAULT
+
+
+def subject_of(category) -> str:
+    """The category's name with its parents' («Ямы Дороги»): what the appeal is about."""
+    names = []
+    while category is not None and len(names) < 5:
+        names.append(category.name)
+        category = category.parent
+    return " ".join(names)
 
 
 def check_appeal_answer(
@@ -46,4 +77,9 @@ def check_appeal_answer(
         evidence=evidence,
         reused=reused,
         is_template=is_template,
+        appeal_text=appeal.text,
+        subject=subject_of(category),
+        address=appeal.address,
+        today=timezone.localdate(now),
+        weights=formal_reply_weights(appeal.region_id),
     )

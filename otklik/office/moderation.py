@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -22,7 +23,6 @@ from otklik.appeals.models import Appeal, scope_q
 from otklik.appeals.workflow import OPEN_STATUSES, IllegalTransition, Status
 from otklik.directory.models import Category, Organization
 from otklik.directory.services import Router
-from otklik.lib.geo import bounding_box
 from otklik.portal.report_forms import category_groups, reportable_categories
 
 from .moderation_forms import (
@@ -41,6 +41,7 @@ from .permissions import OPERATORS, role_required
 PAGE_SIZE = 50
 MERGE_RADIUS_M = 300
 MERGE_CANDIDATES = 10
+MERGE_WINDOW_DAYS = 180
 TABS = {"new": Status.NEW, "clarification": Status.CLARIFICATION}
 SOON = timedelta(days=1)
 
@@ -146,26 +147,62 @@ def _after_success(request, appeal: Appeal, filters: dict, message: str):
 
 
 def merge_candidates(appeal: Appeal, user) -> list[Appeal]:
-    """Open appeals of the moderator's scope that may be the same problem: the same category
-    and within MERGE_RADIUS_M (a latitude/longitude box), or the same address; newest first."""
-    place = Q(pk__in=[])
-    if appeal.has_point:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(
-            appeal.latitude, appeal.longitude, MERGE_RADIUS_M
-        )
-        place |= Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-    if appeal.address.strip():
-        place |= Q(address__iexact=appeal.address.strip())
-    candidates = (
-        _scope(user)
-        .filter(place, region_id=appeal.region_id, status__in=OPEN_STATUSES)
-        .exclude(pk=appeal.pk)
-        .select_related("category", "municipality")
-        .order_by("-created_at", "-pk")
-    )
+    """Appeals of the moderator's scope that may be the same problem, ranked by the duplicate
+    search (distance within MERGE_RADIUS_M, days apart, text similarity) among those of the same
+    category; without a point, those at the same address. Each carries `reasons` (text),
+    `score` and `is_likely`."""
+    from otklik.intelligence.duplicates import Candidate, find_candidates, weights_for
+    from otklik.intelligence.words import jaccard, keys
+
+    scope = _scope(user).filter(region_id=appeal.region_id).select_related("category")
     if appeal.category_id:
-        candidates = candidates.filter(category_id=appeal.category_id)
-    return list(candidates[:MERGE_CANDIDATES])
+        scope = scope.filter(category_id=appeal.category_id)
+    if appeal.has_point:
+        found = find_candidates(
+            appeal.region_id,
+            appeal.category,
+            appeal.latitude,
+            appeal.longitude,
+            appeal.text,
+            at=appeal.created_at,
+            exclude=appeal,
+            limit=MERGE_CANDIDATES,
+            queryset=scope,
+            radius_m=MERGE_RADIUS_M,
+            window_days=MERGE_WINDOW_DAYS,
+        )
+    elif appeal.address.strip():
+        weights, text = weights_for(appeal.region_id), keys(appeal.text)
+        found = [
+            Candidate(
+                appeal=other,
+                score=1.0,
+                distance=None,
+                same_category=bool(appeal.category_id),
+                same_group=False,
+                days=(appeal.created_at - other.created_at).total_seconds() / 86400,
+                similarity=round(jaccard(text, keys(other.text)), 3),
+                threshold=weights.threshold,
+                ago=False,
+            )
+            for other in scope.filter(
+                address__iexact=appeal.address.strip(), status__in=OPEN_STATUSES
+            )
+            .exclude(pk=appeal.pk)
+            .order_by("-created_at", "-pk")[:MERGE_CANDIDATES]
+        ]
+    else:
+        found = []
+    appeals = []
+    for candidate in found:
+        other = candidate.appeal
+        reasons = candidate.reasons
+        if candidate.distance is None:
+            reasons.insert(0, _("same address"))
+        other.reasons, other.score = ", ".join(reasons), candidate.score
+        other.is_likely = candidate.is_likely
+        appeals.append(other)
+    return appeals
 
 
 def _forms(appeal: Appeal, suggested) -> dict:
@@ -232,8 +269,24 @@ def _render(request, appeal: Appeal, filters: dict, forms: dict, suggested, acti
             "events": events,
             "now": timezone.now(),
             "due_class": deadline_class(appeal.registration_due_at, timezone.now()),
+            "ai": _text_suggestions(appeal, categories) if moderatable else None,
         },
     )
+
+
+def _text_suggestions(appeal: Appeal, categories: list[Category]):
+    """The text models' top categories and executors (only those the form offers); none, with
+    the reason, when they fail: the page works without them."""
+    from otklik.intelligence.suggestions import Suggestions, suggest
+
+    try:
+        found = suggest(appeal, appeal.region)
+    except Exception:
+        logging.getLogger(__name__).exception("suggestions for %s failed", appeal.number)
+        return Suggestions(category_problem="failed", executor_problem="failed")
+    offered = {c.pk for c in categories}
+    found.categories = [s for s in found.categories if s.obj.pk in offered]
+    return found
 
 
 def _moderation_appeal(request, number: str) -> Appeal:

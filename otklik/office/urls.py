@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     analytics,
@@ -62,4 +62,6 @@ urlpatterns = [
     path("weekly/", weekly.review, name="weekly"),
     path("weekly/review.xlsx", weekly.export, name="weekly_xlsx"),
     path("weekly/heatmap.geojson", weekly.heatmap, name="weekly_heatmap"),
+    # Mass incidents and external signals.
+    path("incidents/", include("otklik.incidents.urls")),
 ]

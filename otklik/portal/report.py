@@ -22,15 +22,15 @@ from otklik.appeals.models import Appeal, DraftPhoto, Support
 from otklik.appeals.workflow import IllegalTransition
 from otklik.directory.models import Category, Region
 from otklik.directory.services import map_center
-from otklik.lib.geo import bounding_box, distance_m
 
 from .report_forms import ReportForm, category_groups, reportable_categories
 
 SIMILAR_RADIUS_M = 300
 SIMILAR_LIMIT = 5
-# Newest open appeals of the category in the square around the point; the exact distance is
-# then computed for these only, so the work stays small in a dense city centre.
+# Ranked candidates of the duplicate search (a latitude/longitude box first) looked at.
 SIMILAR_CANDIDATES = 200
+# A citizen may join any open appeal of the last year: long-open ones are worth joining most.
+SIMILAR_WINDOW_DAYS = 365
 
 
 def _region() -> Region:
@@ -49,33 +49,45 @@ def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isdigit() and len(v) < 19]
 
 
-def similar_appeals(*, category: Category, lat: float, lon: float, user) -> list[Appeal]:
-    """Open public appeals of the category within SIMILAR_RADIUS_M of the point, newest first;
-    each carries `distance` (metres), `supporters`, `is_own` and `is_supported`."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, SIMILAR_RADIUS_M)
-    candidates = (
+def similar_appeals(
+    *, category: Category, lat: float, lon: float, user, text: str = "", region=None
+) -> list[Appeal]:
+    """Open public appeals of the category within SIMILAR_RADIUS_M of the point that the
+    duplicate search finds likely the same problem, best first (nearer, fresher, similar text);
+    each carries `distance` (metres), `reasons` (text), `supporters`, `is_own` and
+    `is_supported`. Nothing of the applicants is read or shown."""
+    from otklik.intelligence.duplicates import find_candidates
+
+    public = (
         Appeal.objects.public()
         .open()
-        .filter(
-            category=category,
-            latitude__range=(min_lat, max_lat),
-            longitude__range=(min_lon, max_lon),
-        )
+        .filter(category=category)
         .annotate(
             supporters=Count("supports"),
             is_supported=Exists(Support.objects.filter(appeal=OuterRef("pk"), user=user.pk)),
         )
-        .order_by("-created_at", "-pk")[:SIMILAR_CANDIDATES]
     )
     found = []
-    for appeal in candidates:
-        distance = distance_m(lat, lon, appeal.latitude, appeal.longitude)
-        if distance <= SIMILAR_RADIUS_M:
-            appeal.distance = round(distance)
-            appeal.is_own = appeal.applicant_id == user.pk
-            found.append(appeal)
-            if len(found) == SIMILAR_LIMIT:
-                break
+    for candidate in find_candidates(
+        region if region is not None else _region(),
+        category,
+        lat,
+        lon,
+        text,
+        queryset=public,
+        radius_m=SIMILAR_RADIUS_M,
+        window_days=SIMILAR_WINDOW_DAYS,
+        limit=SIMILAR_CANDIDATES,
+    ):
+        if not candidate.is_likely:
+            continue
+        appeal = candidate.appeal
+        appeal.distance = candidate.distance
+        appeal.reasons = candidate.reason_text
+        appeal.is_own = appeal.applicant_id == user.pk
+        found.append(appeal)
+        if len(found) == SIMILAR_LIMIT:
+            break
     return found
 
 
@@ -113,6 +125,8 @@ def report(request):
                     lat=data["latitude"],
                     lon=data["longitude"],
                     user=request.user,
+                    text=data["text"],
+                    region=region,
                 )
             if not similar:
                 try:

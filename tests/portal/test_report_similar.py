@@ -1,5 +1,6 @@
-"""Similar appeals near the pin: open public appeals of the same category within 300 m, newest
-first, at most five, without the applicants' data; shown before a duplicate is filed."""
+"""Similar appeals near the pin: open public appeals of the same category within 300 m, ranked
+by the duplicate search (nearer first at the same age), at most five, without the applicants'
+data; shown before a duplicate is filed."""
 
 import io
 import uuid
@@ -47,14 +48,15 @@ def numbers(found):
     return [appeal.number for appeal in found]
 
 
-def test_open_public_appeals_within_300_m_newest_first(near, citizen, category):
+def test_open_public_appeals_within_300_m_nearer_first(near, citizen, category):
     close = near(dlat=0.001)  # about 110 m
     closer = near(dlat=-0.002)  # about 220 m, filed later
     near(dlat=0.0035)  # about 390 m: outside the square
     near(dlat=0.0022, dlon=0.0036)  # inside the square, about 345 m: outside the circle
     found = similar_appeals(category=category, lat=LAT, lon=LON, user=citizen)
-    assert numbers(found) == [closer.number, close.number]
-    assert [a.distance for a in found] == [222, 111]
+    assert numbers(found) == [close.number, closer.number]
+    assert [a.distance for a in found] == [111, 222]
+    assert found[0].reasons.startswith("в 111 м, та же категория")
 
 
 def test_only_the_same_category(near, citizen, category, fast_category, organization):
@@ -91,7 +93,7 @@ def test_private_appeals_are_not_shown(near, citizen, category):
 def test_at_most_five(near, citizen, category):
     made = [near(dlat=i * 0.0001) for i in range(7)]
     found = similar_appeals(category=category, lat=LAT, lon=LON, user=citizen)
-    assert numbers(found) == [a.number for a in reversed(made)][:5]
+    assert numbers(found) == [a.number for a in made][:5]
 
 
 def test_fragment_lists_appeals_without_applicant_data(

@@ -16,6 +16,8 @@ from otklik.appeals.tasks import process_outbox
 from otklik.control import calls as control_calls
 from otklik.control import escalations
 from otklik.control import services as control
+from otklik.incidents import services as incident_services
+from otklik.intelligence import training as text_models
 from otklik.notifications import services as notifications
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,10 @@ def run_once() -> dict[str, int]:
         "call_lists_drawn": control_calls.draw_weekly(),
         "notifications_retried": notifications.retry_due(),
         "public_figures_refreshed": public_figures.refresh(),
+        "incidents_closed": incident_services.close_quiet_incidents(),
+        # Category and executor models: a new version when the newest is older than the
+        # region's retrain_every_days (a few minutes for a large region, once a week).
+        "text_models_trained": text_models.retrain_due(),
     }
 
 

@@ -1,0 +1,8 @@
+"""The project's URLs plus the signals API, mounted where the lead mounts it (/api/signals/)."""
+
+from django.urls import path
+
+from otklik.incidents.api import post_signals
+from otklik.urls import urlpatterns as project
+
+urlpatterns = [*project, path("api/signals/", post_signals, name="api_signals")]
