@@ -111,6 +111,18 @@ def _yes_no(value: str):
     return {"yes": True, "no": False}.get(value)
 
 
+def _score_field(label) -> forms.TypedChoiceField:
+    """An optional 1–5 score of a control call (speed, work, answer)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose a score from 1 to 5.")},
+    )
+
+
 class OutcomeForm(forms.Form):
     attempt = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=1000)
     result = forms.ChoiceField(
@@ -131,30 +143,9 @@ class OutcomeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": gettext_lazy("Choose yes or no.")},
     )
-    speed_score = forms.TypedChoiceField(
-        label=gettext_lazy("Speed of the solution (1–5)"),
-        choices=SCORES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": gettext_lazy("Choose a score from 1 to 5.")},
-    )
-    work_score = forms.TypedChoiceField(
-        label=gettext_lazy("Quality of the work (1–5)"),
-        choices=SCORES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": gettext_lazy("Choose a score from 1 to 5.")},
-    )
-    answer_score = forms.TypedChoiceField(
-        label=gettext_lazy("Quality of the answer and feedback (1–5)"),
-        choices=SCORES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": gettext_lazy("Choose a score from 1 to 5.")},
-    )
+    speed_score = _score_field(gettext_lazy("Speed of the solution (1–5)"))
+    work_score = _score_field(gettext_lazy("Quality of the work (1–5)"))
+    answer_score = _score_field(gettext_lazy("Quality of the answer and feedback (1–5)"))
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
         required=False,
