@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "otklik.demo",
     "otklik.portal",
     "otklik.office",
+    "otklik.api",
+    "ninja",  # after our apps; serves the API docs' static files locally (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "otklik.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -158,6 +161,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Trained text models (weights files); private, never served.
 MODELS_DIR = Path(os.environ.get("MODELS_DIR", DATA_DIR / "models"))
+# Files the product keeps but never serves (bulk import files).
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", DATA_DIR / "private"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
@@ -249,6 +254,8 @@ FOLLOW_UP_AFTER_DAYS = envint("FOLLOW_UP_AFTER_DAYS", "28")
 # The call centre's weekly list of verification calls (control.calls.draw_weekly).
 CONTROL_CALLS_WEEKLY_SIZE = envint("CONTROL_CALLS_WEEKLY_SIZE", "200")
 FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
+# API: requests a minute from one address without a token (tokens carry their own rate).
+API_ANON_RATE_PER_MINUTE = envint("API_ANON_RATE_PER_MINUTE", "120")
 OTKLIK_DEFAULT_REGION_CODE = os.environ.get("OTKLIK_DEFAULT_REGION_CODE", "48")
 OTKLIK_CALENDAR_YEARS = (
     envint("CALENDAR_FIRST_YEAR", "2020"),

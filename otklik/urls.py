@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from otklik.api.rest.api import api as rest_api
 from otklik.incidents import api as incidents_api
 from otklik.portal import accounts as portal_accounts
 from otklik.portal import views as portal_views
@@ -20,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", portal_views.health, name="health"),
     path("api/signals/", incidents_api.post_signals, name="api_signals"),
+    path("api/v1/", rest_api.urls),
+    path("open311/v2/", include("otklik.api.open311.urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -169,3 +169,93 @@ class Membership(models.Model):
     def __str__(self) -> str:
         scope = self.organization or self.municipality or self.region
         return f"{self.user} — {self.get_role_display()} — {scope}"
+
+
+class ApiScope(models.TextChoices):
+    """What an API token may do; its user's memberships still decide which appeals."""
+
+    APPEALS_READ = "appeals:read", _("read appeals")
+    APPEALS_FILE = "appeals:file", _("file appeals")
+    APPEALS_RATE = "appeals:rate", _("rate answers")
+    APPEALS_WORK = "appeals:work", _("work appeals as an executor")
+    APPEALS_MODERATE = "appeals:moderate", _("moderate, route and review appeals")
+    ANALYTICS_READ = "analytics:read", _("read KPIs and rankings")
+    OPEN311 = "open311", _("file and follow requests through Open311")
+    WEBHOOKS = "webhooks", _("manage webhook subscriptions")
+    IMPORTS = "imports", _("import appeals in bulk")
+    SIGNALS = "signals", _("post external signals")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now):
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A client's key to the API (REST and Open311's api_key). The client acts as `user`: the
+    user's memberships decide which appeals it sees, `scopes` what it may do with them. Only a
+    hash of the key is stored; the key is shown once, when issued (accounts/tokens.py)."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="api_tokens", verbose_name=_("acts as")
+    )
+    name = models.CharField(_("client name"), max_length=200)
+    prefix = models.CharField(_("key prefix"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    region = models.ForeignKey(
+        "directory.Region",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("region"),
+        help_text=_("The jurisdiction of requests that do not name one (Open311, imports)."),
+    )
+    rate_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an Idempotency-Key, replayed to its retries
+    (otklik/api/idempotency.py). Keys are per client: a token, a logged-in user or, for
+    anonymous callers, the key alone."""
+
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from otklik.accounts.models import Role
+from otklik.lib.storage import get_private_storage
 
 from .workflow import FINISHED_STATUSES, OPEN_STATUSES, Action, Resolution, Status
 
@@ -211,6 +212,13 @@ class Appeal(models.Model):
     )
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     external_id = models.CharField(_("external id"), max_length=120, blank=True)
+    # The system an imported or API-filed appeal came from; (region, source, id) is unique.
+    external_source = models.CharField(_("external source"), max_length=64, blank=True)
+    contact_email = models.EmailField(_("caller's e-mail"), blank=True)
+    # Open311: a link the client gave to a photo (never fetched by the server) and the answers
+    # to the category's attributes ({code: value or [values]}).
+    media_url = models.URLField(_("media link"), max_length=500, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     registration_due_at = models.DateTimeField(_("registration deadline"), null=True, blank=True)
@@ -263,6 +271,11 @@ class Appeal(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | Q(answered_at__isnull=True),
                 name="appeal_rejected_not_answered",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "external_source", "external_id"],
+                condition=~Q(external_source=""),
+                name="appeal_unique_external_id",
             ),
         ]
 
@@ -638,3 +651,59 @@ class AppealNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}-{self.year}: {self.last_value}"
+
+
+class ImportBatch(models.Model):
+    """One bulk import of appeals from another system's CSV or JSON export
+    (appeals/imports.py): its mapping, progress and the rows that failed with their reasons."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+
+    region = models.ForeignKey(
+        "directory.Region", models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=64,
+        help_text=_("The system the rows come from; with its ids it makes the import idempotent."),
+    )
+    format = models.CharField(_("format"), max_length=8, choices=Format)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=get_private_storage)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State, default=State.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    existing_count = models.PositiveIntegerField(_("already imported"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    # [{"row": 3, "external_id": "…", "code": "…", "message_ru": "…", "message_en": "…"}]
+    errors = models.JSONField(_("failed rows"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"

@@ -205,6 +205,12 @@ def required_text(value: str, *, minimum: int, message: str) -> str:
 # ---------------------------------------------------------------------------- intake
 
 
+def _from_source(region: Region, source: str, external_id: str) -> Appeal | None:
+    return Appeal.objects.filter(
+        region=region, external_source=source, external_id=external_id
+    ).first()
+
+
 def submit_appeal(
     *,
     region: Region,
@@ -223,13 +229,18 @@ def submit_appeal(
     is_public: bool = True,
     repeat_of: Appeal | None = None,
     external_id: str = "",
+    external_source: str = "",
     contact_name: str = "",
     contact_phone: str = "",
+    contact_email: str = "",
+    media_url: str = "",
+    attributes: dict | None = None,
     now: datetime | None = None,
 ) -> Appeal:
     """Take in a new appeal from any channel; a retried request with the same key returns the
     appeal the first one made instead of a second one. `draft_photos` (kept by
-    `keep_draft_photos`) become the appeal's attachments."""
+    `keep_draft_photos`) become the appeal's attachments. An appeal from another system
+    (`external_source` and `external_id`) is taken in once: a second time returns the first."""
     text = required_text(text, minimum=1, message=_("Describe the problem."))
     key = None
     if idempotency_key:
@@ -238,6 +249,10 @@ def submit_appeal(
         existing = Appeal.objects.filter(idempotency_key=key).first()
         if existing:
             return existing
+    if external_source and not external_id:
+        raise ValidationError(_("An appeal from another system needs its id there."), code="id")
+    if external_source and (existing := _from_source(region, external_source, external_id)):
+        return existing
     if (latitude is None) != (longitude is None):
         raise ValidationError(_("A point needs both latitude and longitude."), code="point")
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -269,8 +284,12 @@ def submit_appeal(
             repeat_of=repeat_of,
             idempotency_key=key,
             external_id=external_id,
+            external_source=external_source,
             contact_name=(contact_name or "").strip()[:200],
             contact_phone=(contact_phone or "").strip()[:32],
+            contact_email=(contact_email or "").strip()[:254],
+            media_url=media_url or "",
+            attributes=attributes or {},
             created_at=now,
             registration_due_at=sla.registration_due(now, calendar, tz),
         )
@@ -279,6 +298,8 @@ def submit_appeal(
                 appeal.save()
         except IntegrityError:
             if key and (existing := Appeal.objects.filter(idempotency_key=key).first()):
+                return existing
+            if external_source and (existing := _from_source(region, external_source, external_id)):
                 return existing
             raise
         _store_photos(appeal, processed, uploaded_by=uploader)

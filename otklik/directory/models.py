@@ -215,6 +215,51 @@ class Category(models.Model):
         return self.parent if self.parent_id else self
 
 
+class CategoryAttribute(models.Model):
+    """A question asked when filing an appeal of a category (Open311's service attributes)."""
+
+    class DataType(models.TextChoices):
+        STRING = "string", _("short text")
+        NUMBER = "number", _("number")
+        DATETIME = "datetime", _("date and time")
+        TEXT = "text", _("long text")
+        SINGLEVALUELIST = "singlevaluelist", _("one of a list")
+        MULTIVALUELIST = "multivaluelist", _("several of a list")
+
+    category = models.ForeignKey(
+        Category, models.CASCADE, related_name="attributes", verbose_name=_("category")
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    description = models.CharField(_("question"), max_length=300)
+    datatype = models.CharField(_("data type"), max_length=16, choices=DataType)
+    datatype_description = models.CharField(_("hint"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    variable = models.BooleanField(
+        _("asks the citizen"),
+        default=True,
+        help_text=_("Off for text shown to the citizen that asks nothing."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    values = models.JSONField(
+        _("values"),
+        default=list,
+        blank=True,
+        help_text=_('For lists: [{"key": "…", "name": "…"}, …].'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category attribute")
+        verbose_name_plural = _("category attributes")
+        ordering = ["category", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="category_attribute_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.description}"
+
+
 class RoutingRule(models.Model):
     """Category × municipality → the executor organization an appeal is routed to."""
 

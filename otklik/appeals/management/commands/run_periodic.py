@@ -11,6 +11,7 @@ import threading
 from django.core.management.base import BaseCommand
 
 from otklik.analytics import public_figures
+from otklik.api import idempotency
 from otklik.appeals import services
 from otklik.appeals.tasks import process_outbox
 from otklik.control import calls as control_calls
@@ -34,6 +35,7 @@ def run_once() -> dict[str, int]:
         "call_lists_drawn": control_calls.draw_weekly(),
         "notifications_retried": notifications.retry_due(),
         "public_figures_refreshed": public_figures.refresh(),
+        "idempotency_keys_purged": idempotency.purge_records(),
         "incidents_closed": incident_services.close_quiet_incidents(),
         # Category and executor models: a new version when the newest is older than the
         # region's retrain_every_days (a few minutes for a large region, once a week).

@@ -1,0 +1,7 @@
+"""REST API: Operators."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Operators"])

@@ -1,0 +1,7 @@
+"""REST API: External signals."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["External signals"])

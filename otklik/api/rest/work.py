@@ -1,0 +1,7 @@
+"""REST API: Executors."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Executors"])
