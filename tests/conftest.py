@@ -55,6 +55,7 @@ def _test_settings(tmp_path_factory):
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        PRIVATE_ROOT=str(tmp_path_factory.mktemp("private")),
         STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
         STORAGES=storages,
         # The database cache survives the flush of transactional tests; a local one is emptied

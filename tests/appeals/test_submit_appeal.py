@@ -157,3 +157,21 @@ def test_a_repeat_appeal_carries_the_number_of_the_first(appeal_in, region, citi
     repeat = submit(region, citizen, repeat_of=first)
     assert repeat.repeat_of == first
     assert repeat.events.get().data["repeat_of"] == first.number
+
+
+def test_an_appeal_from_another_system_is_taken_in_once(region):
+    first = services.submit_appeal(
+        region=region, text="Яма", channel="import", external_source="pos", external_id="77"
+    )
+    again = services.submit_appeal(
+        region=region, text="Яма", channel="import", external_source="pos", external_id="77"
+    )
+    other = services.submit_appeal(
+        region=region, text="Яма", channel="import", external_source="other", external_id="77"
+    )
+    assert again == first and other != first
+
+
+def test_an_appeal_from_another_system_needs_its_id(region):
+    with pytest.raises(ValidationError):
+        services.submit_appeal(region=region, text="Яма", external_source="pos")
