@@ -30,15 +30,17 @@ def issue_token(
     region=None,
     rate_per_minute: int = 600,
     expires_at: datetime | None = None,
+    key: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for `user` and its key, which is not stored and cannot be shown again."""
+    """A new token for `user` and its key, which is not stored and cannot be shown again.
+    `key` is for the demo's published keys only; real keys are always generated."""
     scopes = sorted(set(scopes))
     unknown = [scope for scope in scopes if scope not in ApiScope.values]
     if unknown:
         raise ValidationError(
             _("Unknown scopes: %(scopes)s."), code="scope", params={"scopes": ", ".join(unknown)}
         )
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = key or KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=name.strip()[:200] or "API",

@@ -213,12 +213,17 @@ class Appeal(models.Model):
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     external_id = models.CharField(_("external id"), max_length=120, blank=True)
     # The system an imported or API-filed appeal came from; (region, source, id) is unique.
-    external_source = models.CharField(_("external source"), max_length=64, blank=True)
-    contact_email = models.EmailField(_("caller's e-mail"), blank=True)
+    # Database defaults too: the demo and the benchmarks write appeals with COPY.
+    external_source = models.CharField(
+        _("external source"), max_length=64, blank=True, default="", db_default=""
+    )
+    contact_email = models.EmailField(_("caller's e-mail"), blank=True, default="", db_default="")
     # Open311: a link the client gave to a photo (never fetched by the server) and the answers
     # to the category's attributes ({code: value or [values]}).
-    media_url = models.URLField(_("media link"), max_length=500, blank=True)
-    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    media_url = models.URLField(
+        _("media link"), max_length=500, blank=True, default="", db_default=""
+    )
+    attributes = models.JSONField(_("attributes"), default=dict, db_default={}, blank=True)
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     registration_due_at = models.DateTimeField(_("registration deadline"), null=True, blank=True)

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 
-from otklik.accounts.models import Membership, Role, User
+from otklik.accounts.models import ApiScope, ApiToken, Membership, Role, User
+from otklik.accounts.tokens import hash_key, issue_token
 from otklik.directory.models import (
     Category,
     Municipality,
@@ -41,6 +42,41 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Контрольные звонки", "caller@demo.otklik.ru", DEMO_PASSWORD),
     ("Мониторинговая группа", "field@demo.otklik.ru", DEMO_PASSWORD),
     ("Администратор", "admin@demo.otklik.ru", DEMO_PASSWORD),
+]
+
+# Published API keys of the demo (like its passwords): (role, e-mail, key, scopes).
+DEMO_API_KEYS: list[tuple[str, str, str, list[str]]] = [
+    (
+        "Приложение города (Open311)",
+        "operator@demo.otklik.ru",
+        "otk_demo_open311_2026",
+        [ApiScope.OPEN311, ApiScope.APPEALS_FILE, ApiScope.APPEALS_READ],
+    ),
+    (
+        "Заявитель",
+        "citizen@demo.otklik.ru",
+        "otk_demo_citizen_2026",
+        [ApiScope.APPEALS_FILE, ApiScope.APPEALS_READ, ApiScope.APPEALS_RATE],
+    ),
+    (
+        "Исполнитель",
+        "executor@demo.otklik.ru",
+        "otk_demo_executor_2026",
+        [ApiScope.APPEALS_READ, ApiScope.APPEALS_WORK],
+    ),
+    (
+        "Оператор ЦУР",
+        "operator@demo.otklik.ru",
+        "otk_demo_operator_2026",
+        [
+            ApiScope.APPEALS_READ,
+            ApiScope.APPEALS_MODERATE,
+            ApiScope.ANALYTICS_READ,
+            ApiScope.WEBHOOKS,
+            ApiScope.IMPORTS,
+            ApiScope.SIGNALS,
+        ],
+    ),
 ]
 
 # e-mail → (full name, role, scope); the scope is «region», «Липецк» or a short name of an org.
@@ -279,6 +315,13 @@ def ensure_demo_users(password_hash: str, region: Region, municipalities, pairs,
     return {u.email: u for u in users}
 
 
+def ensure_demo_tokens(users: dict[str, User], region: Region) -> None:
+    """The published demo API keys (make run prints them)."""
+    for name, email, key, scopes in DEMO_API_KEYS:
+        if not ApiToken.objects.filter(key_hash=hash_key(key)).exists():
+            issue_token(user=users[email], name=name, scopes=scopes, region=region, key=key)
+
+
 def _staff_user(rng, password_hash: str, joined: datetime, tag: str, number: int):
     person = random_person(rng)
     email = f"{translit(person.surname)}.{tag}{number}@staff.example.ru"
@@ -386,6 +429,7 @@ def build_region(rng, *, citizens: int, history_start: datetime) -> DemoRegion:
     )
     staff_joined = history_start - timedelta(days=30)
     demo.demo = ensure_demo_users(password_hash, region, municipalities, pairs, staff_joined)
+    ensure_demo_tokens(demo.demo, region)
     ensure_staff(rng, demo, pairs, password_hash, staff_joined)
     ensure_citizens(rng, demo, citizens, password_hash, history_start)
     return demo

@@ -47,3 +47,16 @@ def test_synthetic_citizens_are_plausible(built):
         assert patronymic.endswith(("вич", "вна", "ична", "ич"))
         assert user.phone.startswith("+7 900 ")
         assert user.has_usable_password()
+
+
+def test_the_published_demo_api_keys_act_as_their_users_with_their_scopes(built):
+    from otklik.accounts.tokens import find_token
+    from otklik.demo.region import DEMO_API_KEYS
+
+    assert len(DEMO_API_KEYS) == 4
+    for name, email, key, scopes in DEMO_API_KEYS:
+        assert len(name) <= 28
+        token = find_token(key)
+        assert token is not None, key
+        assert (token.user.email, sorted(token.scopes)) == (email, sorted(scopes))
+        assert token.region == built.region

@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://localhost:8000/")
 
     def handle(self, *args, url, **options):
-        from otklik.demo.region import DEMO_LOGINS
+        from otklik.demo.region import DEMO_API_KEYS, DEMO_LOGINS
 
         self.stdout.write("")
         self.stdout.write(_("Otklik is running: open %(url)s") % {"url": url})
@@ -18,6 +18,13 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (role — e-mail — password):"))
         for role, email, password in DEMO_LOGINS:
             self.stdout.write(f"  {role:<28} {email:<32} {password}")
+        self.stdout.write(
+            _("API: %(url)sapi/v1/docs (REST), %(url)sopen311/v2/discovery.json (Open311)")
+            % {"url": url}
+        )
+        self.stdout.write(_("Demo API keys (client — key — acts as):"))
+        for name, email, key, _scopes in DEMO_API_KEYS:
+            self.stdout.write(f"  {name:<28} {key:<32} {email}")
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
             self.stdout.write(
                 _("Letters (sign-up confirmations, appeal news) are saved in %(path)s")
