@@ -20,7 +20,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from otklik.accounts.models import Role
 from otklik.directory.models import (
@@ -147,11 +148,20 @@ def process_photos(
     return [_reencode(photo, documents=documents) for photo in photos]
 
 
+def _format(message, params: dict) -> str:
+    return str(message) % params
+
+
+# A formatted message that stays lazy: translated when shown, so an API error can carry it in
+# Russian and in English (messages are gettext_lazy throughout this module).
+_formatted = lazy(_format, str)
+
+
 def _too_many(documents: bool) -> str:
     limit = {"limit": settings.UPLOAD_MAX_FILES}
     if documents:
-        return _("You can attach at most %(limit)s files.") % limit
-    return _("You can attach at most %(limit)s photos.") % limit
+        return _formatted(_("You can attach at most %(limit)s files."), limit)
+    return _formatted(_("You can attach at most %(limit)s photos."), limit)
 
 
 def _reencode(upload, *, documents: bool = False) -> ProcessedImage:
@@ -196,7 +206,9 @@ def required_text(value: str, *, minimum: int, message: str) -> str:
         raise ValidationError(message, code="required")
     if len(value) > MAX_TEXT:
         raise ValidationError(
-            _("The text is too long: at most %(limit)s characters.") % {"limit": MAX_TEXT},
+            _formatted(
+                _("The text is too long: at most %(limit)s characters."), {"limit": MAX_TEXT}
+            ),
             code="too_long",
         )
     return value
@@ -693,7 +705,9 @@ def request_postponement(
         reason = required_text(
             reason,
             minimum=minimum,
-            message=_("Explain the reason in at least %(count)s characters.") % {"count": minimum},
+            message=_formatted(
+                _("Explain the reason in at least %(count)s characters."), {"count": minimum}
+            ),
         )
         if appeal.due_at is None:
             raise ValidationError(_("The appeal has no deadline to move."))
@@ -709,11 +723,16 @@ def request_postponement(
             raise ValidationError(_("The new deadline must be later than the current one."))
         if requested > latest:
             raise ValidationError(
-                _("A deadline can be moved by at most %(days)s days, to %(date)s at the latest.")
-                % {
-                    "days": sla.DEFAULT_POLICY.max_postponement_days,
-                    "date": latest.astimezone(tz).strftime("%d.%m.%Y"),
-                }
+                _formatted(
+                    _(
+                        "A deadline can be moved by at most %(days)s days, "
+                        "to %(date)s at the latest."
+                    ),
+                    {
+                        "days": sla.DEFAULT_POLICY.max_postponement_days,
+                        "date": latest.astimezone(tz).strftime("%d.%m.%Y"),
+                    },
+                )
             )
         if appeal.postponements.filter(state=Postponement.State.PENDING).exists():
             raise ValidationError(_("A postponement request is already waiting for a decision."))
@@ -819,8 +838,9 @@ def submit_answer(
     text = required_text(
         text,
         minimum=MIN_ANSWER_TEXT,
-        message=_("Write what was done: at least %(count)s characters.")
-        % {"count": MIN_ANSWER_TEXT},
+        message=_formatted(
+            _("Write what was done: at least %(count)s characters."), {"count": MIN_ANSWER_TEXT}
+        ),
     )
     if resolution not in Resolution.values or resolution == Resolution.DUPLICATE:
         raise ValidationError(_("Choose the outcome of the appeal."))
