@@ -9,7 +9,7 @@ import io
 import logging
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
@@ -32,7 +32,8 @@ def rewrite_pdf(upload, *, max_bytes: int) -> ProcessedImage:
     """Parse an uploaded PDF and write its pages into a new file; raises ValidationError."""
     data = _read_capped(upload, max_bytes)
     not_pdf = ValidationError(
-        _("The file «%(name)s» is not a PDF document we can accept.") % {"name": _name(upload)},
+        _("The file «%(name)s» is not a PDF document we can accept."),
+        params={"name": _name(upload)},
         code="not_pdf",
     )
     if not data.startswith(b"%PDF-"):
@@ -41,14 +42,14 @@ def rewrite_pdf(upload, *, max_bytes: int) -> ProcessedImage:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise ValidationError(
-                _("The document «%(name)s» is password-protected: upload it without a password.")
-                % {"name": _name(upload)},
+                _("The document «%(name)s» is password-protected: upload it without a password."),
+                params={"name": _name(upload)},
                 code="encrypted",
             )
         if not 1 <= len(reader.pages) <= MAX_PAGES:
             raise ValidationError(
-                _("The document «%(name)s» must have from 1 to %(limit)s pages.")
-                % {"name": _name(upload), "limit": MAX_PAGES},
+                _("The document «%(name)s» must have from 1 to %(limit)s pages."),
+                params={"name": _name(upload), "limit": MAX_PAGES},
                 code="pages",
             )
         writer = PdfWriter()
@@ -71,8 +72,8 @@ def rewrite_pdf(upload, *, max_bytes: int) -> ProcessedImage:
     content = out.getvalue()
     if len(content) > max_bytes:
         raise ValidationError(
-            _("The file «%(name)s» is too large: the limit is %(limit)s MB.")
-            % {"name": _name(upload), "limit": max_bytes // (1024 * 1024)},
+            _("The file «%(name)s» is too large: the limit is %(limit)s MB."),
+            params={"name": _name(upload), "limit": max_bytes // (1024 * 1024)},
             code="too_large",
         )
     return ProcessedImage(

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"})
@@ -46,8 +46,8 @@ def _read_capped(upload, max_bytes: int) -> bytes:
 
 def _too_large(upload, max_bytes: int) -> ValidationError:
     return ValidationError(
-        _("The file «%(name)s» is too large: the limit is %(limit)s MB.")
-        % {"name": _name(upload), "limit": max_bytes // (1024 * 1024)},
+        _("The file «%(name)s» is too large: the limit is %(limit)s MB."),
+        params={"name": _name(upload), "limit": max_bytes // (1024 * 1024)},
         code="too_large",
     )
 
@@ -65,15 +65,16 @@ def reencode_image(upload, *, max_bytes: int, max_pixels: int) -> ProcessedImage
     data = _read_capped(upload, max_bytes)
     if not data:
         raise ValidationError(
-            _("The file «%(name)s» is empty.") % {"name": _name(upload)}, code="empty"
+            _("The file «%(name)s» is empty."), params={"name": _name(upload)}, code="empty"
         )
     too_many_pixels = ValidationError(
-        _("The photo «%(name)s» has too many pixels.") % {"name": _name(upload)},
+        _("The photo «%(name)s» has too many pixels."),
+        params={"name": _name(upload)},
         code="too_many_pixels",
     )
     not_image = ValidationError(
-        _("The file «%(name)s» is not a photo we can accept: upload a JPEG, PNG or WebP image.")
-        % {"name": _name(upload)},
+        _("The file «%(name)s» is not a photo we can accept: upload a JPEG, PNG or WebP image."),
+        params={"name": _name(upload)},
         code="not_image",
     )
     try:
