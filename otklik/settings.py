@@ -256,6 +256,8 @@ CONTROL_CALLS_WEEKLY_SIZE = envint("CONTROL_CALLS_WEEKLY_SIZE", "200")
 FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
 # API: requests a minute from one address without a token (tokens carry their own rate).
 API_ANON_RATE_PER_MINUTE = envint("API_ANON_RATE_PER_MINUTE", "120")
+# Webhooks to private/loopback addresses: only for tests or a closed embedded installation.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "0")
 OTKLIK_DEFAULT_REGION_CODE = os.environ.get("OTKLIK_DEFAULT_REGION_CODE", "48")
 OTKLIK_CALENDAR_YEARS = (
     envint("CALENDAR_FIRST_YEAR", "2020"),

@@ -9,6 +9,7 @@ from django_tasks import task
 from otklik.analytics import rollups
 from otklik.incidents.services import on_new_appeal
 from otklik.intelligence.suggestions import auto_route
+from otklik.notifications import webhooks
 from otklik.notifications.appeal_letters import notify_event
 
 from .models import AppealEvent
@@ -24,7 +25,13 @@ def process_outbox_batch() -> int:
         events = list(
             AppealEvent.objects.unprocessed()
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("appeal__applicant", "appeal__executor", "appeal__category")
+            .select_related(
+                "appeal__applicant",
+                "appeal__executor",
+                "appeal__category",
+                "appeal__region",
+                "appeal__municipality",
+            )
             .prefetch_related("appeal__supports__user")
             .order_by("created_at", "pk")[:BATCH]
         )
@@ -42,6 +49,9 @@ def process_outbox_batch() -> int:
                 on_new_appeal(event.appeal)
             event.processed_at = now
             event.save(update_fields=["processed_at"])
+        # Webhooks: one delivery per subscriber that wants the event and may see the appeal,
+        # sent by their own tasks after this commit.
+        webhooks.enqueue_for_events(events)
         # The KPI rollups follow the same events, in the same transaction: an event is handed
         # over exactly when its appeal's figures are up to date.
         rollups.refresh_appeals({event.appeal_id for event in events})
@@ -56,3 +66,11 @@ def process_outbox() -> int:
         if count < BATCH:
             break
     return total
+
+
+@task()
+def run_import(batch_id: int) -> str:
+    """Import a stored batch of appeals (appeals/imports.py); restartable where it stopped."""
+    from .imports import run_batch
+
+    return run_batch(batch_id)

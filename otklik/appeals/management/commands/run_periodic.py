@@ -20,6 +20,7 @@ from otklik.control import services as control
 from otklik.incidents import services as incident_services
 from otklik.intelligence import training as text_models
 from otklik.notifications import services as notifications
+from otklik.notifications.tasks import retry_due_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def run_once() -> dict[str, int]:
         "escalations_sent": escalations.run(),
         "call_lists_drawn": control_calls.draw_weekly(),
         "notifications_retried": notifications.retry_due(),
+        "webhooks_retried": retry_due_webhooks(),
         "public_figures_refreshed": public_figures.refresh(),
         "idempotency_keys_purged": idempotency.purge_records(),
         "incidents_closed": incident_services.close_quiet_incidents(),
