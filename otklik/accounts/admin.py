@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Membership, User
+from .models import ApiScope, ApiToken, Membership, User
+from .tokens import issue_token, revoke_token
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,3 +42,85 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name", "organization__name"]
     autocomplete_fields = ["user", "region", "municipality", "organization"]
+
+
+class ApiTokenForm(forms.ModelForm):
+    """Scopes as checkboxes; the key itself is never a field."""
+
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "scopes", "region", "rate_per_minute", "expires_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API keys: issued here (the key is shown once, in a message), listed and revoked."""
+
+    form = ApiTokenForm
+    list_display = [
+        "name",
+        "prefix",
+        "user",
+        "scope_list",
+        "region",
+        "rate_per_minute",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "region"]
+    search_fields = ["name", "prefix", "user__email"]
+    autocomplete_fields = ["user", "region"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["user", "name", "scopes", "region", "rate_per_minute", "expires_at"]
+        if obj is not None:
+            fields += ["prefix", "created_at", "last_used_at", "revoked_at"]
+        return fields
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, key = issue_token(
+            user=obj.user,
+            name=obj.name,
+            scopes=form.cleaned_data["scopes"],
+            region=obj.region,
+            rate_per_minute=obj.rate_per_minute,
+            expires_at=obj.expires_at,
+        )
+        obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
+        obj.scopes, obj.created_at = token.scopes, token.created_at
+        obj._state.adding = False
+        messages.warning(
+            request,
+            _("The key of «%(name)s», shown only now — copy it: %(key)s")
+            % {"name": token.name, "key": key},
+        )
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            revoke_token(token)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
+        )
