@@ -23,7 +23,7 @@ from ninja import Field, Query, Router, Schema
 from otklik.accounts.models import ApiScope
 from otklik.appeals import access, services
 from otklik.appeals.models import Answer, Appeal, Channel, Postponement, scope_q
-from otklik.appeals.workflow import WITH_EXECUTOR, IllegalTransition, Status
+from otklik.appeals.workflow import WITH_EXECUTOR, Status
 from otklik.directory.models import Category, Organization, RejectionReason
 from otklik.directory.services import Router as RoutingRules
 from otklik.office.moderation_forms import AcceptForm, ClarifyForm, RejectForm, rejection_reasons
@@ -36,7 +36,6 @@ from .work import (
     ERRORS,
     WRITE_ERRORS,
     PostponementOut,
-    conflict,
     form_errors,
     paged,
     postponement_out,
@@ -247,17 +246,14 @@ def register(request, number: str, data: RegisterIn):
     )
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.register_appeal(
-            appeal=appeal,
-            actor=api_user(request),
-            category=form.cleaned_data["category"],
-            municipality=form.cleaned_data["municipality"],
-            executor=form.cleaned_data["executor"],
-            comment=form.cleaned_data["comment"],
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    services.register_appeal(
+        appeal=appeal,
+        actor=api_user(request),
+        category=form.cleaned_data["category"],
+        municipality=form.cleaned_data["municipality"],
+        executor=form.cleaned_data["executor"],
+        comment=form.cleaned_data["comment"],
+    )
     return _detail(request, appeal)
 
 
@@ -301,15 +297,12 @@ def reject(request, number: str, data: RejectIn):
     form = RejectForm({"reason": reason or "0", "comment": data.comment})
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.reject_appeal(
-            appeal=appeal,
-            actor=api_user(request),
-            reason=form.cleaned_data["reason"],
-            comment=form.cleaned_data["comment"],
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    services.reject_appeal(
+        appeal=appeal,
+        actor=api_user(request),
+        reason=form.cleaned_data["reason"],
+        comment=form.cleaned_data["comment"],
+    )
     return _detail(request, appeal)
 
 
@@ -328,12 +321,9 @@ def clarification(request, number: str, data: ClarificationIn):
     form = ClarifyForm({"question": data.question})
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.request_clarification(
-            appeal=appeal, actor=api_user(request), question=form.cleaned_data["question"]
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    services.request_clarification(
+        appeal=appeal, actor=api_user(request), question=form.cleaned_data["question"]
+    )
     return _detail(request, appeal)
 
 
@@ -360,8 +350,6 @@ def merge(request, number: str, data: MergeIn):
     except PermissionDenied:
         # The original is outside the operator's scope: do not tell it exists.
         raise not_found from None
-    except IllegalTransition:
-        return conflict(appeal)
     return _detail(request, appeal)
 
 
@@ -389,15 +377,12 @@ def redirect(request, number: str, data: RedirectIn):
     )
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.redirect_appeal(
-            appeal=appeal,
-            actor=api_user(request),
-            reason=form.cleaned_data["reason"],
-            to_executor=form.cleaned_data.get("to_executor"),
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    services.redirect_appeal(
+        appeal=appeal,
+        actor=api_user(request),
+        reason=form.cleaned_data["reason"],
+        to_executor=form.cleaned_data.get("to_executor"),
+    )
     return _detail(request, appeal)
 
 
@@ -533,12 +518,9 @@ def publish(request, answer_id: int, data: PublishIn):
     form = PublishForm({"comment": data.comment}, flagged=answer.is_formal_reply)
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.publish_answer(
-            answer=answer, actor=api_user(request), comment=form.cleaned_data["comment"]
-        )
-    except IllegalTransition:
-        return conflict(answer.appeal)
+    services.publish_answer(
+        answer=answer, actor=api_user(request), comment=form.cleaned_data["comment"]
+    )
     return _answer_out(_answer_for(request, answer_id))
 
 
@@ -562,15 +544,12 @@ def return_for_rework(request, answer_id: int, data: ReturnIn):
     form = ReturnForm({"reasons": data.reasons, "comment": data.comment})
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.return_answer(
-            answer=answer,
-            actor=api_user(request),
-            reasons=form.cleaned_data["reasons"],
-            comment=form.cleaned_data["comment"].strip(),
-        )
-    except IllegalTransition:
-        return conflict(answer.appeal)
+    services.return_answer(
+        answer=answer,
+        actor=api_user(request),
+        reasons=form.cleaned_data["reasons"],
+        comment=form.cleaned_data["comment"].strip(),
+    )
     return _answer_out(_answer_for(request, answer_id))
 
 
@@ -658,13 +637,10 @@ def decide(request, postponement_id: int, data: DecisionIn):
     form = DecisionForm(data.dict(), repeated=repeated)
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.decide_postponement(
-            postponement=postponement,
-            actor=user,
-            approve=form.cleaned_data["decision"] == DecisionForm.APPROVE,
-            comment=form.cleaned_data["comment"],
-        )
-    except IllegalTransition:
-        return conflict(postponement.appeal)
+    services.decide_postponement(
+        postponement=postponement,
+        actor=user,
+        approve=form.cleaned_data["decision"] == DecisionForm.APPROVE,
+        comment=form.cleaned_data["comment"],
+    )
     return _pending_out(_postponements(user).get(pk=postponement_id))

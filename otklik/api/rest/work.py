@@ -23,7 +23,7 @@ from otklik.accounts.models import ApiScope, User
 from otklik.api.errors import bilingual, error
 from otklik.appeals import access, services
 from otklik.appeals.models import Answer, Appeal, Postponement, scope_q
-from otklik.appeals.workflow import WITH_EXECUTOR, IllegalTransition, Status
+from otklik.appeals.workflow import WITH_EXECUTOR, Status
 from otklik.intelligence.services import check_appeal_answer
 from otklik.office.work_forms import ANSWER_RESOLUTIONS, PostponeForm, RedirectForm
 
@@ -57,17 +57,6 @@ ERRORS = {
     429: ErrorOut,
 }
 WRITE_ERRORS = {**ERRORS, 400: FieldErrorOut, 409: ErrorOut}
-
-
-def conflict(appeal: Appeal):
-    """409: the workflow does not allow the action in the appeal's current status."""
-    appeal.refresh_from_db(fields=["status"])
-    return error(
-        409,
-        "conflict",
-        gettext_noop("This action is not available for the appeal in its current status."),
-        appeal_status=appeal.status,
-    )
 
 
 def form_errors(form) -> ValidationError:
@@ -208,10 +197,7 @@ def _detail(request, appeal: Appeal) -> dict:
 )
 def take(request, number: str):
     appeal = _work_appeal(request, number)
-    try:
-        services.delegate_appeal(appeal=appeal, actor=api_user(request), assignee=api_user(request))
-    except IllegalTransition:
-        return conflict(appeal)
+    services.delegate_appeal(appeal=appeal, actor=api_user(request), assignee=api_user(request))
     return _detail(request, appeal)
 
 
@@ -234,10 +220,7 @@ def delegate(request, number: str, data: DelegateIn):
         assignee = User.objects.filter(pk=data.assignee_id).first()
         if assignee is None:
             raise ValidationError({"assignee_id": [_("Choose an employee of the executor.")]})
-    try:
-        services.delegate_appeal(appeal=appeal, actor=api_user(request), assignee=assignee)
-    except IllegalTransition:
-        return conflict(appeal)
+    services.delegate_appeal(appeal=appeal, actor=api_user(request), assignee=assignee)
     return _detail(request, appeal)
 
 
@@ -315,12 +298,9 @@ def answer(
                 ),
                 findings=findings,
             )
-    try:
-        created = services.submit_answer(
-            appeal=appeal, actor=user, text=data.text, resolution=data.resolution, photos=uploads
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    created = services.submit_answer(
+        appeal=appeal, actor=user, text=data.text, resolution=data.resolution, photos=uploads
+    )
     return HttpStatus(
         201,
         {
@@ -384,15 +364,12 @@ def postponement(request, number: str, data: PostponementIn):
     form = PostponeForm({"new_due_date": data.new_due_date.isoformat(), "reason": data.reason})
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        created = services.request_postponement(
-            appeal=appeal,
-            actor=api_user(request),
-            new_due_date=form.cleaned_data["new_due_date"],
-            reason=form.cleaned_data["reason"],
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    created = services.request_postponement(
+        appeal=appeal,
+        actor=api_user(request),
+        new_due_date=form.cleaned_data["new_due_date"],
+        reason=form.cleaned_data["reason"],
+    )
     return HttpStatus(201, postponement_out(created))
 
 
@@ -414,11 +391,8 @@ def redirect(request, number: str, data: WorkRedirectIn):
     form = RedirectForm({"reason": data.reason})
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        services.redirect_appeal(
-            appeal=appeal, actor=api_user(request), reason=form.cleaned_data["reason"]
-        )
-    except IllegalTransition:
-        return conflict(appeal)
+    services.redirect_appeal(
+        appeal=appeal, actor=api_user(request), reason=form.cleaned_data["reason"]
+    )
     appeal.refresh_from_db()
     return appeal_out(appeal)
