@@ -256,6 +256,8 @@ CONTROL_CALLS_WEEKLY_SIZE = envint("CONTROL_CALLS_WEEKLY_SIZE", "200")
 FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
 # API: requests a minute from one address without a token (tokens carry their own rate).
 API_ANON_RATE_PER_MINUTE = envint("API_ANON_RATE_PER_MINUTE", "120")
+# Open311 discovery: the contact of the service (DEFAULT_FROM_EMAIL when unset).
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
 # Webhooks to private/loopback addresses: only for tests or a closed embedded installation.
 WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "0")
 OTKLIK_DEFAULT_REGION_CODE = os.environ.get("OTKLIK_DEFAULT_REGION_CODE", "48")

@@ -43,7 +43,10 @@ def _owner(request) -> str:
     credential = key_from_header(request.headers.get("Authorization", ""))
     if not credential:
         credential = request.GET.get("api_key", "")
-    if not credential and request.content_type == "application/x-www-form-urlencoded":
+    if not credential and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         credential = request.POST.get("api_key", "")
     if credential:
         return "k:" + hash_key(credential)[:40]

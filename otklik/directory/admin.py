@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     CalendarDay,
     Category,
+    CategoryAttribute,
     Municipality,
     Organization,
     Region,
@@ -40,6 +41,20 @@ class SubcategoryInline(admin.TabularInline):
     fields = ["code", "name", "answer_days", "answer_days_unit", "is_public", "is_active"]
 
 
+class CategoryAttributeInline(admin.StackedInline):
+    """The category's questions (Open311's service definition)."""
+
+    model = CategoryAttribute
+    extra = 0
+    fields = [
+        ("code", "order", "is_active"),
+        ("datatype", "required", "variable"),
+        "description",
+        "datatype_description",
+        "values",
+    ]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "parent", "answer_days", "answer_days_unit", "is_public", "is_active"]
@@ -47,7 +62,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
-    inlines = [SubcategoryInline]
+    inlines = [SubcategoryInline, CategoryAttributeInline]
 
 
 @admin.register(RoutingRule)

@@ -60,7 +60,9 @@ class TokenThrottle(BaseThrottle):
         if isinstance(token, ApiToken):
             ident, limit = f"t{token.pk}", token.rate_per_minute
         else:
-            ident, limit = f"a{self.get_ident(request)}", settings.API_ANON_RATE_PER_MINUTE
+            # A forged X-Forwarded-For must not make an over-long cache key.
+            address = (self.get_ident(request) or "")[:100]
+            ident, limit = f"a{address}", settings.API_ANON_RATE_PER_MINUTE
         now = time.time()
         window = int(now // 60)
         self.retry_after = 60 - (now % 60)

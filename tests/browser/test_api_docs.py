@@ -3,13 +3,12 @@ comes from ninja's local static files, with no inline script and nothing from a 
 
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures
 from tests.browser.helpers import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_swagger_docs_render_under_the_csp(page):  # noqa: F811 - the fixture
+def test_the_swagger_docs_render_under_the_csp(page):
     problems = []
     page.on(
         "console",
