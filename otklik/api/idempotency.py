@@ -39,17 +39,34 @@ NOT_STORED = frozenset({401, 408, 409, 423, 429})
 REPLAYED_HEADERS = ("Location", "ETag", "Content-Language")
 
 
-def _owner(request) -> str:
-    credential = key_from_header(request.headers.get("Authorization", ""))
-    if not credential:
-        credential = request.GET.get("api_key", "")
-    if not credential and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
+def credential(request) -> str:
+    """The API key a request carries: an Authorization header, or Open311's api_key."""
+    key = key_from_header(request.headers.get("Authorization", ""))
+    if not key:
+        key = request.GET.get("api_key", "")
+    if (
+        not key
+        and request.method == "POST"
+        and request.content_type
+        in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        )
     ):
-        credential = request.POST.get("api_key", "")
-    if credential:
-        return "k:" + hash_key(credential)[:40]
+        try:
+            if int(request.META.get("CONTENT_LENGTH") or 0) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                # Kept in memory first, so that the body can still be read after the form.
+                request.body  # noqa: B018
+            key = request.POST.get("api_key", "")
+        except (RequestDataTooBig, UnreadablePostError):
+            key = ""  # the view explains it
+    return key[:200]
+
+
+def _owner(request) -> str:
+    key = credential(request)
+    if key:
+        return "k:" + hash_key(key)[:40]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u:{user.pk}"

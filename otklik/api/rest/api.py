@@ -17,7 +17,7 @@ from otklik.api.errors import error
 from otklik.appeals.workflow import IllegalTransition
 
 from . import analytics, appeals, directory, imports, moderation, signals, webhooks, work
-from .base import ScopeDenied, TokenThrottle, token_auth
+from .base import ScopeDenied, token_auth
 from .etag import with_conditional_get
 
 ERROR_SCHEMA = {
@@ -89,7 +89,6 @@ api = OtklikAPI(
     ),
     urls_namespace="api",
     auth=token_auth,
-    throttle=[TokenThrottle()],
 )
 
 api.add_router("/appeals/", appeals.router)

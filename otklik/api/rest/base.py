@@ -14,14 +14,15 @@ from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
 from otklik.accounts.models import ApiToken
-from otklik.accounts.tokens import find_token
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <key>`; the request then carries the token as `request.auth`."""
 
     def authenticate(self, request, token: str) -> ApiToken | None:
-        return find_token(token)
+        from otklik.api.ratelimit import token_for
+
+        return token_for(request, token)
 
 
 token_auth = TokenAuth()
@@ -53,10 +54,13 @@ def api_user(request):
 
 class TokenThrottle(BaseThrottle):
     """A fixed one-minute window per token (its `rate_per_minute`) or, without one, per client
-    address (API_ANON_RATE_PER_MINUTE); counted in the shared cache."""
+    address (API_ANON_RATE_PER_MINUTE); counted in the shared cache. Applied to every API and
+    Open311 request by otklik/api/ratelimit.py, before the request's transaction begins."""
 
     def allow_request(self, request) -> bool:
-        token = getattr(request, "auth", None)
+        return self.allow(request, getattr(request, "auth", None))
+
+    def allow(self, request, token) -> bool:
         if isinstance(token, ApiToken):
             ident, limit = f"t{token.pk}", token.rate_per_minute
         else:

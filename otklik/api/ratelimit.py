@@ -1,0 +1,61 @@
+"""Rate limits of the API and Open311, checked before any work is done.
+
+A middleware, not a throttle inside the views: the count is written to the shared cache outside
+the request's transaction (the Idempotency-Key middleware holds one open for the whole request),
+so a database cache's counter row is never held locked while a request runs — otherwise every
+request of one key would wait for the one before it. The key's token is found once here and
+kept on the request for the views (`token_for`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.utils.translation import gettext_noop
+
+from otklik.accounts.models import ApiToken
+from otklik.accounts.tokens import find_token
+
+from .errors import error
+from .idempotency import PREFIXES, credential
+
+MESSAGE = gettext_noop("Too many requests; slow down.")
+
+
+def token_for(request, key: str) -> ApiToken | None:
+    """The token of `key`, looked up once per request."""
+    found = getattr(request, "_api_tokens", None)
+    if found is None:
+        found = request._api_tokens = {}
+    if key not in found:
+        found[key] = find_token(key)
+    return found[key]
+
+
+def _too_many(request, wait: float):
+    if request.path.startswith("/open311/"):
+        from .open311.render import error_response
+
+        fmt = request.path.rsplit(".", 1)[-1].lower() if "." in request.path else "xml"
+        response = error_response(fmt, 429, MESSAGE)
+    else:
+        response = error(429, "throttled", MESSAGE)
+    response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(PREFIXES):
+            return self.get_response(request)
+        from .rest.base import TokenThrottle
+
+        key = credential(request)
+        token = token_for(request, key) if key else None
+        throttle = TokenThrottle()
+        if not throttle.allow(request, token):
+            return _too_many(request, throttle.wait() or 60)
+        return self.get_response(request)
