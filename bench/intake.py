@@ -260,8 +260,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds first")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--processes", type=int, default=2, help="load processes")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 cores)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--endpoints", default="health,open311,rest")
     parser.add_argument(
         "--cache",
