@@ -17,6 +17,7 @@ from otklik.accounts.models import ApiScope, ApiToken, Membership, Role, User
 from otklik.accounts.tokens import hash_key, issue_token
 from otklik.directory.models import (
     Category,
+    CategoryAttribute,
     Municipality,
     Organization,
     Region,
@@ -254,6 +255,52 @@ def ensure_categories(groups) -> dict[str, Category]:
     return existing
 
 
+# Open311 service definitions of the demo: what a city app asks for two common topics.
+DEMO_ATTRIBUTES = {
+    "roads-potholes": [
+        {
+            "code": "size",
+            "description": "Размер ямы",
+            "datatype": CategoryAttribute.DataType.SINGLEVALUELIST,
+            "required": True,
+            "values": [
+                {"key": "small", "name": "до 30 см"},
+                {"key": "medium", "name": "30–100 см"},
+                {"key": "large", "name": "больше метра"},
+            ],
+        },
+        {
+            "code": "lane",
+            "description": "Где яма",
+            "datatype": CategoryAttribute.DataType.MULTIVALUELIST,
+            "values": [
+                {"key": "roadway", "name": "проезжая часть"},
+                {"key": "crossing", "name": "пешеходный переход"},
+                {"key": "stop", "name": "остановка"},
+            ],
+        },
+    ],
+    "street-lighting": [
+        {
+            "code": "poles",
+            "description": "Сколько фонарей не горит",
+            "datatype": CategoryAttribute.DataType.NUMBER,
+            "datatype_description": "Целое число",
+        },
+    ],
+}
+
+
+def ensure_category_attributes(categories: dict[str, Category]) -> None:
+    for code, attributes in DEMO_ATTRIBUTES.items():
+        for order, fields in enumerate(attributes, start=1):
+            CategoryAttribute.objects.get_or_create(
+                category=categories[code],
+                code=fields["code"],
+                defaults={**fields, "order": order},
+            )
+
+
 def ensure_routing(topics, categories, municipalities, index) -> None:
     """One rule per subcategory × municipality: the body that serves the topic's key there.
     Management companies are chosen by the house, which a rule cannot know: the rule names the
@@ -414,6 +461,7 @@ def build_region(rng, *, citizens: int, history_start: datetime) -> DemoRegion:
     groups = all_groups()
     topics = [(g, t) for g in groups for t in g.topics]
     categories = ensure_categories(groups)
+    ensure_category_attributes(categories)
     ensure_routing(topics, categories, municipalities, index)
     demo = DemoRegion(
         region=region,

@@ -39,3 +39,17 @@ def test_executors_are_municipal_and_regional(built):
     for municipality in Municipality.objects.filter(region=built.region):
         assert orgs.filter(municipality=municipality, kind="administration").count() == 1
     assert orgs.exclude(parent=None).exists()
+
+
+def test_two_demo_topics_ask_open311_attributes(built):
+    from otklik.directory.models import CategoryAttribute
+
+    asked = {
+        (a.category.code, a.code, a.datatype, a.required)
+        for a in CategoryAttribute.objects.select_related("category")
+    }
+    assert asked == {
+        ("roads-potholes", "size", "singlevaluelist", True),
+        ("roads-potholes", "lane", "multivaluelist", False),
+        ("street-lighting", "poles", "number", False),
+    }
