@@ -70,10 +70,13 @@ INSTALLED_APPS = [
     "otklik.portal",
     "otklik.office",
     "otklik.api",
+    "otklik.ops",
     "ninja",  # after our apps; serves the API docs' static files locally (no CDN)
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, /metrics counters and the access line see the final answer.
+    "otklik.ops.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "otklik.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "otklik.api.ratelimit.RateLimitMiddleware",
     "otklik.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "otklik.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,6 +139,17 @@ else:
             },
         }
     }
+# A PostgreSQL read replica for the analytics reads (KPI rollups, ranking, weekly review); every
+# write and everything else stays on default. The router does nothing without it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
+    )
+    # Tests read the replica through the default test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["otklik.lib.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -166,9 +181,56 @@ MODELS_DIR = Path(os.environ.get("MODELS_DIR", DATA_DIR / "models"))
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", DATA_DIR / "private"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+# Uploads on the local disk (MEDIA_ROOT) by default. STORAGE_BACKEND=s3, or S3_BUCKET alone, puts
+# them in an S3-compatible bucket (django-storages): objects private, shown through signed links
+# that expire, never overwritten; the private import files go to the same bucket under "private/"
+# (lib/storage.py), so any machine's task worker reads what any web node received.
+S3_STORAGE = "storages.backends.s3.S3Storage"
+_storage_backend = os.environ.get("STORAGE_BACKEND", "").strip()
+if _storage_backend.lower() == "s3" or (not _storage_backend and os.environ.get("S3_BUCKET")):
+    _storage_backend = S3_STORAGE
+S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+S3_OPTIONS = {
+    "bucket_name": os.environ.get("S3_BUCKET") or os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+    "endpoint_url": S3_ENDPOINT_URL or None,
+    "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+    # Unset: boto3's own chain (environment, instance role).
+    "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+    "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+    "location": os.environ.get("AWS_LOCATION", ""),
+    "default_acl": "private",
+    "querystring_auth": True,
+    "querystring_expire": envint("AWS_QUERYSTRING_EXPIRE", "3600"),
+    "file_overwrite": False,
+    # MinIO and most S3-compatible services want bucket names in the path.
+    "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE")
+    or ("path" if S3_ENDPOINT_URL else None),
+}
+
+
+def _media_origin() -> str:
+    """Where signed media links point, for the Content-Security-Policy's img-src."""
+    if origin := os.environ.get("MEDIA_ORIGIN"):
+        return origin
+    if _storage_backend != S3_STORAGE:
+        return ""
+    bucket = S3_OPTIONS["bucket_name"]
+    if S3_ENDPOINT_URL:
+        scheme, _sep, rest = S3_ENDPOINT_URL.partition("://")
+        host = rest.split("/", 1)[0]
+        virtual = S3_OPTIONS["addressing_style"] == "virtual"
+        return f"{scheme}://{bucket}.{host}" if virtual else f"{scheme}://{host}"
+    region = S3_OPTIONS["region_name"]
+    regional = f" https://{bucket}.s3.{region}.amazonaws.com" if region else ""
+    return f"https://{bucket}.s3.amazonaws.com{regional}"
+
+
+MEDIA_ORIGIN = _media_origin()
 STORAGES = {
     "default": {
-        "BACKEND": os.environ.get("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        # The local disk through lib/file_writes.py: no partial file when the disk is full.
+        "BACKEND": _storage_backend or "otklik.lib.file_writes.FileSystemStorage",
+        **({"OPTIONS": S3_OPTIONS} if _storage_backend == S3_STORAGE else {}),
     },
     "staticfiles": {
         "BACKEND": (
@@ -185,15 +247,33 @@ UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", str(40_000_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# A cache every process and machine shares (the figures of the public pages, list totals): in
-# the database, like the task queue; CACHE_BACKEND/CACHE_LOCATION switch to Redis in production.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "otklik_cache"),
-        "TIMEOUT": 600,
+# A cache every process and machine shares (the figures of the public pages, list totals, rate
+# limits, login throttling): in the database, like the task queue; REDIS_URL alone switches it to
+# Redis, through a backend that serves it from local memory while Redis is down (lib/cache.py).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "otklik.lib.cache.ResilientRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "otklik"),
+            "TIMEOUT": 600,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "retry_after": float(os.environ.get("REDIS_RETRY_AFTER", "5")),
+            },
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
+            ),
+            "LOCATION": os.environ.get("CACHE_LOCATION", "otklik_cache"),
+            "TIMEOUT": 600,
+        }
+    }
 
 TASKS = {
     "default": {
@@ -201,6 +281,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task left RUNNING by a worker that died goes back to the queue (lib/task_recovery.py): on
+# PostgreSQL when no worker holds its lease and it started this long ago, on SQLite after the
+# longer time.
+TASK_RECOVERY_GRACE_SECONDS = envint("TASK_RECOVERY_GRACE_SECONDS", "60")
+TASK_STALE_SECONDS = envint("TASK_STALE_SECONDS", "3600")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -222,6 +307,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Otklik <noreply@local
 # the embedded mode serves plain HTTP on loopback and leaves it off.
 HTTPS = envbool("HTTPS", "0")
 SECURE_SSL_REDIRECT = HTTPS
+# Probes and Prometheus talk plain HTTP to the app server, behind the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000") if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
@@ -237,17 +324,50 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z
 CONTENT_SECURITY_POLICY = os.environ.get(
     "CONTENT_SECURITY_POLICY",
     "default-src 'self'; img-src 'self' data: blob: https://*.tile.openstreetmap.org "
-    "https://tile.openstreetmap.org; style-src 'self'; script-src 'self'; "
+    f"https://tile.openstreetmap.org{' ' + MEDIA_ORIGIN if MEDIA_ORIGIN else ''}; "
+    "style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
 )
 
+# Logs: plain text for the embedded mode; LOG_FORMAT=json writes one JSON object a line (time in
+# UTC, level, logger, message, request id, user id, exception) for a log collector
+# (otklik/lib/logging.py). ACCESS_LOG adds a line per request (on by default with json; gunicorn
+# writes its own access log in the embedded mode).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+ACCESS_LOG = envbool("ACCESS_LOG", "1" if LOG_FORMAT == "json" else "0")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "otklik.lib.logging.RequestContextFilter"}},
+    "formatters": {"json": {"()": "otklik.lib.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Operations (docs/operations.md). /metrics: with METRICS_TOKEN a bearer token is required,
+# without it only loopback clients (no proxy headers) are answered.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# The database figures of /metrics are read at most this often (shared cache).
+METRICS_CACHE_SECONDS = envint("METRICS_CACHE_SECONDS", "15")
+# Set for gunicorn with several workers: their request counters are summed from files here
+# (emptied before the server starts).
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# `manage.py backup` writes here unless --output says otherwise; pg_dump/pg_restore are looked
+# up in PG_BIN_DIR, then on PATH, then in /usr/lib/postgresql/*/bin.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
+PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
+# 152-ФЗ: citizens' accounts unused this long (and without open appeals) are anonymised by
+# `manage.py apply_retention`, daily from run_periodic; 0 turns it off. Finished background
+# task results are deleted after TASK_RESULTS_KEEP_DAYS.
+RETENTION_INACTIVE_DAYS = envint("RETENTION_INACTIVE_DAYS", str(3 * 365))
+TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", "14")
 
 # Domain defaults; a Region may override them (directory.Region).
 # The follow-up questionnaire goes out this many days after closing; its link works this long.
@@ -257,8 +377,23 @@ CONTROL_CALLS_WEEKLY_SIZE = envint("CONTROL_CALLS_WEEKLY_SIZE", "200")
 FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
 # API: requests a minute from one address without a token (tokens carry their own rate).
 API_ANON_RATE_PER_MINUTE = envint("API_ANON_RATE_PER_MINUTE", "120")
+# Appeals filed in an hour from the portal (and by a citizen's API key): per person, per address.
+FILING_RATE_PER_HOUR = envint("FILING_RATE_PER_HOUR", "10")
+FILING_RATE_PER_HOUR_PER_IP = envint("FILING_RATE_PER_HOUR_PER_IP", "30")
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: the header is ignored
+# and REMOTE_ADDR is the client): rate limits and the personal data log read the client from it.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
 # Open311 discovery: the contact of the service (DEFAULT_FROM_EMAIL when unset).
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+# Staff (anyone with a role, or admin access) confirm each login with a code from an
+# authenticator app (TOTP); citizens are not asked (otklik/accounts/two_factor.py).
+STAFF_TWO_FACTOR = envbool("STAFF_TWO_FACTOR", "1")
+# Login throttling (otklik/accounts/lockout.py): this many failed attempts (password or code)
+# within the window lock the account — or the client address — for LOGIN_LOCKOUT_MINUTES.
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", "5")
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "50")
+LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", "15")
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
 # Webhooks to private/loopback addresses: only for tests or a closed embedded installation.
 WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "0")
 OTKLIK_DEFAULT_REGION_CODE = os.environ.get("OTKLIK_DEFAULT_REGION_CODE", "48")

@@ -2,15 +2,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from otklik.api.rest.api import api as rest_api
 from otklik.incidents import api as incidents_api
+from otklik.ops import views as ops_views
 from otklik.portal import accounts as portal_accounts
-from otklik.portal import views as portal_views
 
 admin.site.site_header = _("Otklik: administration")
 admin.site.site_title = _("Otklik")
+
+# A database that cannot be reached answers 503 and a full disk 507 (lib/resilience.py).
+handler500 = "otklik.lib.resilience.server_error"
 
 urlpatterns = [
     path("", include("otklik.portal.urls")),
@@ -18,8 +22,13 @@ urlpatterns = [
     # Global names, used by LOGIN_URL and the templates; the views live with the accounts pages.
     path("accounts/login/", portal_accounts.login_view, name="login"),
     path("accounts/logout/", portal_accounts.logout_view, name="logout"),
+    path("accounts/two-factor/", include("otklik.portal.two_factor_urls")),
+    # One login for everybody: the admin's own form would skip the throttle (accounts/lockout.py).
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
-    path("health/", portal_views.health, name="health"),
+    path("health/", ops_views.health, name="health"),
+    path("ready/", ops_views.ready, name="ready"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("api/signals/", incidents_api.post_signals, name="api_signals"),
     path("api/v1/", rest_api.urls),
     path("open311/v2/", include("otklik.api.open311.urls")),

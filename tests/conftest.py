@@ -61,6 +61,9 @@ def _test_settings(tmp_path_factory):
         # The database cache survives the flush of transactional tests; a local one is emptied
         # before each test below.
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        # The suite logs staff in with force_login and the password form alone; the second
+        # factor's own tests turn it on (tests/accounts/test_two_factor.py).
+        STAFF_TWO_FACTOR=False,
     ):
         yield
 
@@ -70,6 +73,16 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_files_pending_from_earlier_tests():
+    """A test's transaction is rolled back after its last request: the files it left pending
+    (lib/file_writes.py) must not be deleted by the next test's request, whose media directory
+    may hold a file of the same name."""
+    from otklik.lib import file_writes
+
+    file_writes._pending.__dict__.pop("files", None)
 
 
 # ---------------------------------------------------------------------------- directory

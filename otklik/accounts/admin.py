@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import two_factor
 from .models import ApiScope, ApiToken, Membership, User
 from .tokens import issue_token, revoke_token
 
@@ -34,6 +35,26 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined", "anonymized_at"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(
+        description=_("Reset the authenticator app (second factor)"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset):
+        """A lost phone: the person enrols a new app at the next login (written to the log)."""
+        count = sum(
+            two_factor.reset_device(user=user, actor=request.user) for user in queryset.iterator()
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "The authenticator app of %(count)d user was reset.",
+                "The authenticator apps of %(count)d users were reset.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(Membership)

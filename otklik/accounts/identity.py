@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import two_factor
 from .models import User
 
 SESSION_KEY = "otklik_identity_provider"
@@ -82,7 +83,9 @@ register(PasswordProvider())
 
 
 def log_in(request, user: User, *, provider: str) -> None:
-    """Start a session for `user`, remembering which provider vouched for them."""
+    """Start a session for `user`, remembering which provider vouched for them. A second
+    factor passed earlier in the session does not carry over to a new login."""
+    two_factor.forget_verification(request)
     auth.login(request, user, backend=MODEL_BACKEND)
     request.session[SESSION_KEY] = provider
 

@@ -259,3 +259,55 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.key}"
+
+
+class TotpDevice(models.Model):
+    """A member of staff's authenticator app (the second factor, otklik/accounts/two_factor.py).
+
+    The row is made when enrolment starts and is usable once `confirmed_at` is set (the person
+    typed a code from the app). `last_step` is the time step of the last accepted code: a code
+    is good once, so one seen over a shoulder or in a log cannot be replayed."""
+
+    user = models.OneToOneField(
+        User, models.CASCADE, related_name="totp_device", verbose_name=_("user")
+    )
+    # Base32, as authenticator apps take it. Kept in clear like a password hash is not: the
+    # server must compute the same codes (every TOTP server does; the database is the secret).
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=-1)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for the day the phone is lost; only its hash is stored, the codes are
+    shown once, right after enrolment."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.pk}"

@@ -277,6 +277,26 @@ def anonymize_user(*, user: User, now: datetime | None = None) -> User:
 
 
 @transaction.atomic
+def anonymize_inactive_user(*, user: User, now: datetime | None = None) -> int:
+    """152-ФЗ retention of a citizen's account unused for too long (ops/retention.py chooses
+    whom): the account is anonymised as on deletion, and the caller's contacts kept on each of
+    their appeals and control calls are blanked, with an event in each appeal's history. The
+    appeals keep their texts and history. Returns how many appeals were touched."""
+    from otklik.appeals import services as appeals
+    from otklik.appeals.models import Appeal
+    from otklik.control.calls import forget_phones
+
+    now = now or timezone.now()
+    anonymize_user(user=user, now=now)
+    touched = 0
+    for appeal in Appeal.objects.filter(applicant=user).order_by("pk"):
+        appeals.forget_applicant_contacts(appeal=appeal, now=now)
+        touched += 1
+    forget_phones(applicant=user)
+    return touched
+
+
+@transaction.atomic
 def delete_account(*, user: User, now: datetime | None = None) -> User:
     """The citizen deletes their own account: refused for staff, otherwise anonymised."""
     refusal = deletion_refusal(user)

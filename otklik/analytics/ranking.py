@@ -16,6 +16,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from otklik.directory.models import Municipality, Organization
+from otklik.lib.db_router import replica_reads
 
 from . import figures
 from .figures import KpiSet, Period, Share
@@ -158,6 +159,7 @@ def _names(kind: str, region_id: int) -> dict[int, str]:
     return dict(model.objects.filter(region_id=region_id).values_list("pk", "name"))
 
 
+@replica_reads()
 def ranking(
     kind: str,
     region_id: int,

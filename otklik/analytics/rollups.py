@@ -34,6 +34,7 @@ from otklik.appeals.workflow import Status
 from otklik.control.models import ControlCall, FollowUp, Instruction
 from otklik.directory.models import Region
 from otklik.directory.production_calendar import work_calendar
+from otklik.lib.db_router import primary_reads
 from otklik.lib.geo import bounding_box, distance_m
 from otklik.lib.workdays import WorkCalendar
 
@@ -591,6 +592,7 @@ class _Instructions:
         return instruction_contributions(Q(pk__in=ids), self.ctx)
 
 
+@primary_reads()  # it reads the rollups it writes
 def refresh_appeals(ids: Iterable[int]) -> int:
     """Bring the rollups up to date with these appeals (and the closed appeals nearby whose
     durability a newly registered one decides); returns how many contributions changed."""
@@ -605,6 +607,7 @@ def refresh_appeals(ids: Iterable[int]) -> int:
     return _refresh(RollupState.Subject.APPEAL, ids, _Appeals())
 
 
+@primary_reads()
 def refresh_instructions(ids: Iterable[int]) -> int:
     return _refresh(RollupState.Subject.INSTRUCTION, {int(pk) for pk in ids}, _Instructions())
 
@@ -628,6 +631,7 @@ def _spans(model, chunk: int):
         yield Q(pk__gte=low, pk__lt=low + chunk)
 
 
+@primary_reads()
 def rebuild(*, chunk: int = 5000, progress: Callable[[str, int], None] | None = None):
     """Recompute every rollup from the source tables, in one transaction (readers see the old
     figures until it commits). Rows are summed in memory at the fine grain; the coarse grains

@@ -34,6 +34,7 @@ from otklik.appeals.models import Appeal
 from otklik.appeals.workflow import OPEN_STATUSES, Status
 from otklik.control.models import ControlCall, FollowUp, Instruction
 from otklik.directory.models import Category, Region
+from otklik.lib.db_router import replica_reads
 
 from . import figures, ranking
 from .figures import DAY, KpiSet, Period, Scope, midnight
@@ -488,6 +489,7 @@ def hot_spots(region_id: int, period: Period, tz: ZoneInfo, grid: Grid) -> list[
     return list(spots.values())
 
 
+@replica_reads()
 def heatmap(
     region_id: int, period: Period, tz: ZoneInfo, grid: Grid, layer: str
 ) -> tuple[list[dict], bool]:
@@ -703,6 +705,7 @@ class Review:
         return week_code(self.period)
 
 
+@replica_reads()
 def review(region: Region, period: Period, today: date, now: datetime) -> Review:
     """Every figure of the weekly review of `region` for the week `period`, as seen `now`."""
     tz = ZoneInfo(region.time_zone)

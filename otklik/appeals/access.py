@@ -81,6 +81,19 @@ def is_applicant(user, appeal: Appeal) -> bool:
     return user is not None and user.is_authenticated and appeal.applicant_id == user.pk
 
 
+# Who works with the applicant and so sees their name and contacts: the control centre's
+# moderators and the executor. Leadership and supervisors see the problem, not the person;
+# callers see the applicant only on their own call's page (control.calls.can_record).
+PERSONAL_DATA_ROLES = MODERATORS | WORKERS
+
+
+def can_see_personal_data(user, appeal: Appeal) -> bool:
+    """Whether `user` may be shown the applicant's personal data (name, e-mail, phone, the
+    caller's contacts): the applicant, or staff of PERSONAL_DATA_ROLES whose scope covers it.
+    Every showing to staff is logged (personal_data.record_access)."""
+    return is_applicant(user, appeal) or has_scope(user, appeal, PERSONAL_DATA_ROLES)
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied

@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 
-from .models import Answer, Appeal, AppealEvent, Attachment, Postponement, Rating
+from . import personal_data
+from .models import (
+    Answer,
+    Appeal,
+    AppealEvent,
+    Attachment,
+    PersonalDataAccess,
+    Postponement,
+    Rating,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -48,6 +58,20 @@ class AppealAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The page shows the applicant and the caller's contacts: logged like the office's.
+        if request.method == "GET" and response.status_code == 200:
+            appeal = self.get_object(request, unquote(object_id))
+            if appeal is not None:
+                personal_data.record_access(
+                    viewer=request.user,
+                    appeals=[appeal],
+                    shown=personal_data.Shown.ADMIN_APPEAL,
+                    request=request,
+                )
+        return response
+
 
 @admin.register(AppealEvent)
 class AppealEventAdmin(admin.ModelAdmin):
@@ -70,6 +94,28 @@ class AppealEventAdmin(admin.ModelAdmin):
 @admin.register(Answer, Postponement, Rating)
 class ReadOnlyAdmin(admin.ModelAdmin):
     raw_id_fields = ["appeal"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The personal data access log for auditors: read-only, never changed or deleted."""
+
+    list_display = ["created_at", "viewer", "appeal", "shown", "client_ip", "request_id"]
+    list_filter = ["shown", "created_at"]
+    search_fields = ["appeal__number", "viewer__email", "client_ip", "request_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["viewer", "appeal"]
+    raw_id_fields = ["viewer", "appeal"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -712,3 +712,59 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PersonalDataAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The personal data access log is never edited")
+
+    def delete(self):
+        raise TypeError("The personal data access log is never deleted")
+
+
+class PersonalDataAccess(models.Model):
+    """One showing of an applicant's personal data (name, e-mail, phone, the caller's contacts)
+    to someone other than the applicant: who, when, which appeal, where. Append-only; written by
+    `personal_data.record_access` only, never from templates."""
+
+    class Shown(models.TextChoices):
+        OFFICE_APPEAL = "office.appeal", _("office: the appeal's page")
+        OFFICE_MODERATION = "office.moderation", _("office: moderation")
+        OFFICE_CALL = "office.call", _("office: a verification call")
+        API_APPEAL = "api.appeal", _("API: the appeal")
+        ADMIN_APPEAL = "admin.appeal", _("administration: the appeal")
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("viewed by"),
+    )
+    appeal = models.ForeignKey(Appeal, models.PROTECT, related_name="+", verbose_name=_("appeal"))
+    shown = models.CharField(_("where"), max_length=32, choices=Shown)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = PersonalDataAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["appeal", "created_at"]),
+            models.Index(fields=["viewer", "created_at"]),
+            models.Index(fields=["created_at"], name="pdaccess_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} → {self.appeal_id}: {self.shown}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The personal data access log is never edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The personal data access log is never deleted")

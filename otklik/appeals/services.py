@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,7 @@ from otklik.directory.models import (
 from otklik.directory.production_calendar import work_calendar
 from otklik.directory.services import find_municipality, route_executor
 from otklik.lib.documents import is_pdf, rewrite_pdf
+from otklik.lib.file_writes import delete_unless_committed
 from otklik.lib.images import ProcessedImage, reencode_image
 
 from . import access, sla
@@ -205,6 +206,7 @@ def _store_photos(
             uploaded_by=uploaded_by,
         )
         attachment.file.save(photo.sha256, ContentFile(photo.content), save=False)
+        delete_unless_committed(attachment.file)
         attachment.save()
         stored.append(attachment)
     return stored
@@ -231,6 +233,18 @@ def _from_source(region: Region, source: str, external_id: str) -> Appeal | None
     return Appeal.objects.filter(
         region=region, external_source=source, external_id=external_id
     ).first()
+
+
+def _owned_key(idempotency_key: str, *, applicant=None, created_by=None) -> str:
+    owner = applicant.pk if applicant else (created_by.pk if created_by else "anon")
+    return f"{owner}:{idempotency_key}"[:80]
+
+
+def filed_with_key(idempotency_key: str, *, applicant=None, created_by=None) -> Appeal | None:
+    """The appeal an earlier request with this idempotency key made, if any: submit_appeal
+    would return it again (a retry, a double click), so it is not a new filing."""
+    key = _owned_key(idempotency_key, applicant=applicant, created_by=created_by)
+    return Appeal.objects.filter(idempotency_key=key).first()
 
 
 def submit_appeal(
@@ -266,8 +280,7 @@ def submit_appeal(
     text = required_text(text, minimum=1, message=_("Describe the problem."))
     key = None
     if idempotency_key:
-        owner = applicant.pk if applicant else (created_by.pk if created_by else "anon")
-        key = f"{owner}:{idempotency_key}"[:80]
+        key = _owned_key(idempotency_key, applicant=applicant, created_by=created_by)
         existing = Appeal.objects.filter(idempotency_key=key).first()
         if existing:
             return existing
@@ -395,8 +408,10 @@ def keep_draft_photos(
             sha256=photo.sha256,
             created_at=now or timezone.now(),
         )
-        draft.file.save(photo.sha256, ContentFile(photo.content), save=False)
-        draft.save()
+        with transaction.atomic():
+            draft.file.save(photo.sha256, ContentFile(photo.content), save=False)
+            delete_unless_committed(draft.file)
+            draft.save()
         kept.append(draft)
     return kept, errors
 
@@ -1178,3 +1193,25 @@ def close_unrated_answers(*, older_than_days: int = 14, now=None) -> int:
         close_appeal(appeal=appeal, now=now)
         count += 1
     return count
+
+
+def forget_applicant_contacts(*, appeal: Appeal, now=None) -> AppealEvent:
+    """152-ФЗ retention: blank the caller's name, phone and e-mail kept on the appeal, and say
+    so in its history (by the system, without the data). The text, the place and the history
+    stay: the appeal goes on counting in the figures."""
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        comment = str(_("The applicant's personal data was removed: the retention period ended."))
+    with transaction.atomic():
+        return _transition(
+            appeal,
+            Action.COMMENT,
+            actor=None,
+            now=now,
+            comment=comment,
+            is_public=False,
+            data={"kind": "personal_data_removed"},
+            contact_name="",
+            contact_phone="",
+            contact_email="",
+        )

@@ -763,3 +763,9 @@ def instruct_from_call(
         call.instruction = instruction
         call.save(update_fields=["instruction"])
     return instruction
+
+
+def forget_phones(*, applicant) -> int:
+    """152-ФЗ retention: blank the phone numbers kept on the person's control calls (the
+    outcomes stay in the figures); returns how many calls had one."""
+    return ControlCall.objects.filter(applicant=applicant).exclude(phone="").update(phone="")

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 
-from otklik.accounts.models import ApiScope, ApiToken, Membership, Role, User
+from otklik.accounts.models import ApiScope, ApiToken, Membership, Role, TotpDevice, User
 from otklik.accounts.tokens import hash_key, issue_token
 from otklik.directory.models import (
     Category,
@@ -32,6 +32,9 @@ from .people import Person, citizen_email, phone, random_person, translit
 from .topics import Group, Topic, all_groups
 
 DEMO_PASSWORD = "otklik-demo-2026"  # noqa: S105 — published on purpose: the demo's logins
+# The demo staff's authenticator-app key (TOTP, base32), published like the password: add it
+# to any authenticator app, or print the current code with `manage.py totp_code EMAIL`.
+DEMO_TOTP_SECRET = "OTKLIKDEMOSECRETFORSTAFFLOGINS22"  # noqa: S105 — published on purpose
 
 # (role, e-mail, password): one line per role for `make run` to print (demo_logins command).
 DEMO_LOGINS: list[tuple[str, str, str]] = [
@@ -369,6 +372,26 @@ def ensure_demo_tokens(users: dict[str, User], region: Region) -> None:
             issue_token(user=users[email], name=name, scopes=scopes, region=region, key=key)
 
 
+def ensure_demo_devices() -> None:
+    """The demo staff logins' second factor, enrolled with the published DEMO_TOTP_SECRET (a
+    device someone reset or enrolled anew is left as it is until it is gone)."""
+    staff_emails = [email for email, (_, role, _) in DEMO_USERS.items() if role is not None]
+    users = User.objects.filter(email__in=staff_emails).exclude(
+        pk__in=TotpDevice.objects.values("user")
+    )
+    TotpDevice.objects.bulk_create(
+        [
+            TotpDevice(
+                user=user,
+                secret=DEMO_TOTP_SECRET,
+                created_at=user.date_joined,
+                confirmed_at=user.date_joined,
+            )
+            for user in users
+        ]
+    )
+
+
 def _staff_user(rng, password_hash: str, joined: datetime, tag: str, number: int):
     person = random_person(rng)
     email = f"{translit(person.surname)}.{tag}{number}@staff.example.ru"
@@ -478,6 +501,7 @@ def build_region(rng, *, citizens: int, history_start: datetime) -> DemoRegion:
     staff_joined = history_start - timedelta(days=30)
     demo.demo = ensure_demo_users(password_hash, region, municipalities, pairs, staff_joined)
     ensure_demo_tokens(demo.demo, region)
+    ensure_demo_devices()
     ensure_staff(rng, demo, pairs, password_hash, staff_joined)
     ensure_citizens(rng, demo, citizens, password_hash, history_start)
     return demo

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from otklik.appeals import personal_data
+from otklik.appeals.personal_data import Shown
 from otklik.appeals.services import MAX_TEXT
 from otklik.appeals.workflow import Action, IllegalTransition
 from otklik.control import calls as service
@@ -398,6 +400,10 @@ def call(request, pk):
     ]
     for event in attempts:
         event.result_label = _label(Attempt, event.data.get("result"))
+    if can_record:
+        personal_data.record_access(
+            viewer=request.user, appeals=[appeal], shown=Shown.OFFICE_CALL, request=request
+        )
     return render(
         request,
         "office/calls/call.html",

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from otklik.appeals import access, services, sla
+from otklik.appeals import access, personal_data, services, sla
 from otklik.appeals.models import Appeal, scope_q
+from otklik.appeals.personal_data import Shown
 from otklik.appeals.workflow import OPEN_STATUSES, IllegalTransition, Status
 from otklik.directory.models import Category, Organization
 from otklik.directory.services import Router
@@ -237,6 +238,11 @@ def _render(request, appeal: Appeal, filters: dict, forms: dict, suggested, acti
     reasons = list(rejection_reasons())
     chosen_reason = str(forms["reject"]["reason"].value() or "")
     events = appeal.events.select_related("actor").order_by("-created_at", "-pk")[:10]
+    # Only moderators of the appeal get here (_moderation_appeal), and the page names the
+    # applicant with their phone.
+    personal_data.record_access(
+        viewer=request.user, appeals=[appeal], shown=Shown.OFFICE_MODERATION, request=request
+    )
     return render(
         request,
         "office/moderation/moderate.html",

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from otklik.accounts.models import Role, User
-from otklik.appeals import access, services, sla
+from otklik.appeals import access, personal_data, services, sla
 from otklik.appeals.access import get_appeal_for
 from otklik.appeals.models import Answer, Appeal, Attachment, DraftPhoto, Postponement
+from otklik.appeals.personal_data import Shown
 from otklik.appeals.workflow import Action, IllegalTransition, Resolution, Status, is_allowed
 from otklik.directory.models import AnswerTemplate, Organization
 from otklik.directory.production_calendar import work_calendar
@@ -166,6 +167,10 @@ def _render_appeal(request, appeal, *, forms=None, status=200):
         "events": appeal.events.select_related("actor").order_by("created_at", "pk"),
         "office_section": "inbox" if rights.work else "appeals",
     }
+    if rights.personal_data:
+        personal_data.record_access(
+            viewer=user, appeals=[appeal], shown=Shown.OFFICE_APPEAL, request=request
+        )
     return render(request, "office/appeal.html", context, status=status)
 
 

@@ -21,6 +21,7 @@ from .account_forms import (
     SetPasswordForm,
     SignUpForm,
 )
+from .two_factor import ThrottledLoginMixin
 
 SIGNUP_EMAIL = "otklik_signup_email"
 
@@ -96,7 +97,7 @@ def confirm_email(request, token):
 # ---------------------------------------------------------------------------- login
 
 
-class PasswordLoginView(auth_views.LoginView):
+class PasswordLoginView(ThrottledLoginMixin, auth_views.LoginView):
     authentication_form = LoginForm
     template_name = "registration/login.html"
 

@@ -13,15 +13,18 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from otklik.appeals import services
+from otklik.appeals import filing_rate, services
 from otklik.appeals.access import get_public_appeal
 from otklik.appeals.models import Appeal, DraftPhoto, Support
 from otklik.appeals.workflow import IllegalTransition
 from otklik.directory.models import Category, Region
 from otklik.directory.services import map_center
+from otklik.lib.client import client_ip
+from otklik.lib.resilience import is_disk_full
 
 from .report_forms import ReportForm, category_groups, reportable_categories
 
@@ -108,14 +111,20 @@ def report(request):
     drafts: list[DraftPhoto] = []
     photo_errors: list[str] = []
     similar: list[Appeal] = []
+    status, refusal = 200, None
     if request.method == "POST":
         key = _form_key(request.POST.get("form_key"))
         form = ReportForm(request.POST, region=region, categories=categories)
         drafts = _kept_drafts(request, key)
         uploads = [upload for upload in request.FILES.getlist("photos") if upload.name]
-        kept, photo_errors = services.keep_draft_photos(
-            owner=request.user, form_key=key, uploads=uploads, already=len(drafts)
-        )
+        try:
+            kept, photo_errors = services.keep_draft_photos(
+                owner=request.user, form_key=key, uploads=uploads, already=len(drafts)
+            )
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            kept, drafts, photo_errors, status = [], [], [_no_room(request, key)], 507
         drafts += kept
         if form.is_valid() and not photo_errors:
             data = form.cleaned_data
@@ -128,7 +137,10 @@ def report(request):
                     text=data["text"],
                     region=region,
                 )
-            if not similar:
+            if not similar and (refusal := _refused(request, key)):
+                form.add_error(None, _too_many_message(refusal))
+                status = 429
+            elif not similar:
                 try:
                     appeal = services.submit_appeal(
                         region=region,
@@ -144,6 +156,10 @@ def report(request):
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
+                except OSError as exc:
+                    if not is_disk_full(exc):
+                        raise
+                    drafts, photo_errors, status = [], [_no_room(request, key)], 507
                 else:
                     # A retried request made new drafts of the same photos: not needed any more.
                     services.discard_draft_photos(owner=request.user, form_key=key)
@@ -163,7 +179,7 @@ def report(request):
     categories = list(categories)
     hint = next((c.hint for c in categories if str(c.pk) == str(chosen)), "")
     center_lat, center_lon = map_center(region)
-    return render(
+    response = render(
         request,
         "portal/report.html",
         {
@@ -183,7 +199,36 @@ def report(request):
             "tile_url": settings.MAP_TILE_URL,
             "region": region,
         },
+        status=status,
     )
+    if refusal is not None:
+        response["Retry-After"] = str(refusal.retry_after())
+    return response
+
+
+def _no_room(request, key: str) -> str:
+    """The disk is full: nothing was filed, the form's photos are dropped (that frees their
+    space) and the citizen attaches them again; the text stays in the form."""
+    services.discard_draft_photos(owner=request.user, form_key=key)
+    return _(
+        "The server has no room to store photos just now, so nothing was sent. Your text is "
+        "kept: attach the photos again and send the form a little later."
+    )
+
+
+def _refused(request, key: str) -> filing_rate.Refusal | None:
+    """A refusal when the citizen or their address has filed too much this hour; a retry of a
+    filing already made (the same form key) is no new filing and passes uncounted."""
+    if services.filed_with_key(key, applicant=request.user) is not None:
+        return None
+    return filing_rate.take_filing(user=request.user, address=client_ip(request))
+
+
+def _too_many_message(refusal: filing_rate.Refusal) -> str:
+    return _(
+        "You have filed too many appeals in a short time. You can send this one after "
+        "%(time)s; everything you entered is kept."
+    ) % {"time": formats.time_format(timezone.localtime(refusal.until), "H:i")}
 
 
 def _point(request) -> tuple[float, float] | None:

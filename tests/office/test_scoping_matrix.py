@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from otklik.accounts.models import Role
 from otklik.appeals import services
+from otklik.appeals.models import PersonalDataAccess
 from otklik.appeals.workflow import Status
 from otklik.control.instructions import issue_instruction
 from tests.factories import staff
@@ -158,11 +159,15 @@ def test_the_office_home_sends_each_role_to_where_its_day_starts(client, request
     assert response["Location"] == start[role]
 
 
-def test_applicant_data_is_shown_only_to_who_works_with_the_applicant(
+def test_applicant_data_is_shown_only_to_who_works_with_the_applicant_and_logged(
     client, request, world, citizen
 ):
     for role in sorted(SEES_WORK):
-        client.force_login(request.getfixturevalue(role))
+        user = request.getfixturevalue(role)
+        client.force_login(user)
         html = client.get(f"/office/appeals/{world['work']}/").content.decode()
         shown = citizen.full_name in html or citizen.phone in html or citizen.email in html
         assert shown == (role in {"operator", "admin_user", "executor"}), role
+        # … and every showing, only a showing, is in the personal data access log.
+        logged = PersonalDataAccess.objects.filter(viewer=user, appeal__number=world["work"])
+        assert logged.count() == int(shown), role

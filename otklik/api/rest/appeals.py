@@ -13,18 +13,19 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 from pydantic import field_validator
 
 from otklik.accounts.models import ApiScope, phone_validator
 from otklik.api.errors import error
-from otklik.appeals import access, services
+from otklik.appeals import access, filing_rate, services
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.workflow import Action, IllegalTransition, Status, is_allowed
 from otklik.directory.models import Category, Region
+from otklik.lib.client import client_ip
 
 from .base import Page, require_scope
 from .schemas import APPEAL_RELATED, AppealDetail, AppealOut, Ref, appeal_detail, appeal_out
@@ -44,6 +45,12 @@ COMMENTS_FOR_APPLICANT = frozenset(
         Action.APPROVE_POSTPONEMENT,
         Action.REJECT,
     }
+)
+
+
+FILING_MESSAGE = gettext_noop(
+    "Too many appeals filed from this account or address in an hour; file again later "
+    "(Retry-After says when)."
 )
 
 
@@ -269,7 +276,7 @@ def _check_on_behalf(user, payload: AppealIn, region: Region) -> None:
         _refuse("external_source", _("Name the system the external id comes from."))
 
 
-def _history(appeal: Appeal, *, user, staff: bool) -> list[dict]:
+def _history(appeal: Appeal, *, user, staff: bool, personal: bool) -> list[dict]:
     events = appeal.events.order_by("created_at", "pk")
     events = events.select_related("actor") if staff else events.public()
     own = access.is_applicant(user, appeal)
@@ -288,10 +295,17 @@ def _history(appeal: Appeal, *, user, staff: bool) -> list[dict]:
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "comment": comment,
-                "actor": str(event.actor) if staff and event.actor else None,
+                "actor": _actor(event, appeal, personal) if staff and event.actor else None,
             }
         )
     return history
+
+
+def _actor(event, appeal: Appeal, personal: bool) -> str:
+    """The actor's name; the applicant's only to who may see their personal data."""
+    if event.actor_id == appeal.applicant_id and not personal:
+        return gettext("the applicant")
+    return str(event.actor)
 
 
 def _answer(appeal: Appeal) -> dict | None:
@@ -312,13 +326,14 @@ def _answer(appeal: Appeal) -> dict | None:
     }
 
 
-def _full(appeal: Appeal, *, user) -> dict:
+def _full(appeal: Appeal, *, user, request) -> dict:
     staff = access.has_scope(
         user, appeal, access.DIRECTORS | access.WORKERS | access.CALLERS | access.MODERATORS
     )
-    data = appeal_detail(appeal, user=user)
+    data = appeal_detail(appeal, user=user, request=request)
     data["supporters"] = appeal.supports.count()
-    data["history"] = _history(appeal, user=user, staff=staff)
+    personal = data["personal"] is not None
+    data["history"] = _history(appeal, user=user, staff=staff, personal=personal)
     data["answer"] = _answer(appeal)
     return data
 
@@ -381,6 +396,12 @@ def file_appeal(request, payload: AppealIn, response: HttpResponse):
     category = _category_for(payload.category)
     _check_on_behalf(user, payload, region)
     citizen = user.is_applicant_only
+    # A citizen's key files as the portal does, within the same hourly limit (a retry with
+    # the same Idempotency-Key is replayed before it gets here and is not counted).
+    if citizen and (refusal := filing_rate.take_filing(user=user, address=client_ip(request))):
+        refused = error(429, "throttled", FILING_MESSAGE)
+        refused["Retry-After"] = str(refusal.retry_after())
+        return refused
     status = 201
     if payload.external_source:
         earlier = Appeal.objects.filter(
@@ -415,7 +436,7 @@ def file_appeal(request, payload: AppealIn, response: HttpResponse):
     )
     appeal = _fetch(user, appeal.number) if citizen else _reload(appeal)
     response["Location"] = f"{request.path.rstrip('/')}/{appeal.number}"
-    return Reply(status, _full(appeal, user=user))
+    return Reply(status, _full(appeal, user=user, request=request))
 
 
 def _reload(appeal: Appeal) -> Appeal:
@@ -453,7 +474,7 @@ def get_appeal(request, number: str):
     """Scope `appeals:read`. The applicant reads the public history and their personal data;
     staff in scope read the whole history with actors. 404 for an appeal the key may not see."""
     token = require_scope(request, ApiScope.APPEALS_READ)
-    return _full(_fetch(token.user, number), user=token.user)
+    return _full(_fetch(token.user, number), user=token.user, request=request)
 
 
 @router.post(
@@ -507,7 +528,7 @@ def clarify(request, number: str, payload: ClarificationIn):
         services.provide_clarification(appeal=appeal, actor=token.user, text=payload.text)
     except IllegalTransition:
         return _not_now()
-    return _full(_fetch(token.user, number), user=token.user)
+    return _full(_fetch(token.user, number), user=token.user, request=request)
 
 
 @router.post(

@@ -67,7 +67,7 @@ def _moderated_appeal(request, number: str) -> Appeal:
 
 def _detail(request, appeal: Appeal) -> dict:
     user = api_user(request)
-    return appeal_detail(access.get_appeal_for(user, pk=appeal.pk), user=user)
+    return appeal_detail(access.get_appeal_for(user, pk=appeal.pk), user=user, request=request)
 
 
 # ---------------------------------------------------------------------------- the queue

@@ -1,8 +1,9 @@
 """Shapes of an appeal in the REST API, shared by every router.
 
 `appeal_out` is the only way an appeal becomes JSON here. Personal data (the applicant and the
-caller's contacts) appear only in `AppealDetail` and only for the applicant or staff whose scope
-covers the appeal (a field team member sees only what they reported); never in lists.
+caller's contacts) appear only in `AppealDetail` and only for the applicant or the moderators and
+executor whose scope covers the appeal (access.can_see_personal_data), each showing logged;
+never in lists.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Schema
 
-from otklik.appeals import access
+from otklik.appeals import access, personal_data
 from otklik.appeals.models import Appeal
 
 # For querysets that feed appeal_out (no N+1).
@@ -115,13 +116,14 @@ def appeal_out(appeal: Appeal, *, now: datetime | None = None) -> dict:
 
 
 def may_see_personal_data(user, appeal: Appeal) -> bool:
-    """The applicant, or staff whose role and scope cover the appeal (not the public)."""
-    if access.is_applicant(user, appeal):
-        return True
-    return access.has_scope(user, appeal, access.DIRECTORS | access.WORKERS | access.CALLERS)
+    """The applicant, or the moderators and the executor whose scope covers the appeal (the
+    same rule as the office's pages: access.can_see_personal_data)."""
+    return access.can_see_personal_data(user, appeal)
 
 
-def appeal_detail(appeal: Appeal, *, user, now: datetime | None = None) -> dict:
+def appeal_detail(appeal: Appeal, *, user, request=None, now: datetime | None = None) -> dict:
+    """The detail shape; with personal data for who may see it, each showing to staff logged
+    (personal_data.record_access) with the request's client address."""
     data = appeal_out(appeal, now=now)
     data["attributes"] = appeal.attributes
     data["media_url"] = appeal.media_url
@@ -136,4 +138,7 @@ def appeal_detail(appeal: Appeal, *, user, now: datetime | None = None) -> dict:
             "contact_phone": appeal.contact_phone,
             "contact_email": appeal.contact_email,
         }
+        personal_data.record_access(
+            viewer=user, appeals=[appeal], shown=personal_data.Shown.API_APPEAL, request=request
+        )
     return data

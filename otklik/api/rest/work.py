@@ -183,7 +183,7 @@ def _work_appeal(request, number: str) -> Appeal:
 
 def _detail(request, appeal: Appeal) -> dict:
     appeal = access.get_appeal_for(api_user(request), pk=appeal.pk)
-    return appeal_detail(appeal, user=api_user(request))
+    return appeal_detail(appeal, user=api_user(request), request=request)
 
 
 @router.post(

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from otklik.accounts import totp
+
 
 class Command(BaseCommand):
     help = "Print where to open the product and the demo logins, one per role."
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://localhost:8000/")
 
     def handle(self, *args, url, **options):
-        from otklik.demo.region import DEMO_API_KEYS, DEMO_LOGINS
+        from otklik.demo.region import DEMO_API_KEYS, DEMO_LOGINS, DEMO_TOTP_SECRET
 
         self.stdout.write("")
         self.stdout.write(_("Otklik is running: open %(url)s") % {"url": url})
@@ -18,6 +20,15 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (role — e-mail — password):"))
         for role, email, password in DEMO_LOGINS:
             self.stdout.write(f"  {role:<28} {email:<32} {password}")
+        if settings.STAFF_TWO_FACTOR:
+            self.stdout.write(
+                _(
+                    "Staff logins also ask for a code from an authenticator app: add the key "
+                    "%(secret)s to any TOTP app, or print the code with "
+                    "`manage.py totp_code EMAIL`."
+                )
+                % {"secret": totp.group(DEMO_TOTP_SECRET)}
+            )
         self.stdout.write(
             _("API: %(url)sapi/v1/docs (REST), %(url)sopen311/v2/discovery.json (Open311)")
             % {"url": url}

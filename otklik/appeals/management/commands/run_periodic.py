@@ -19,14 +19,18 @@ from otklik.control import escalations
 from otklik.control import services as control
 from otklik.incidents import services as incident_services
 from otklik.intelligence import training as text_models
+from otklik.lib import task_recovery
 from otklik.notifications import services as notifications
 from otklik.notifications.tasks import retry_due_webhooks
+from otklik.ops import retention
 
 log = logging.getLogger(__name__)
 
 
 def run_once() -> dict[str, int]:
     return {
+        # First: a task whose worker died runs again, before anything new is queued.
+        "tasks_recovered": task_recovery.recover_stale_tasks(),
         "clarifications_expired": services.expire_clarifications(),
         "answers_closed": services.close_unrated_answers(),
         "draft_photos_purged": services.purge_draft_photos(),
@@ -39,6 +43,8 @@ def run_once() -> dict[str, int]:
         "public_figures_refreshed": public_figures.refresh(),
         "idempotency_keys_purged": idempotency.purge_records(),
         "incidents_closed": incident_services.close_quiet_incidents(),
+        # 152-ФЗ retention and old task results, once a day (ops/retention.py).
+        "accounts_anonymised": retention.run_daily(),
         # Category and executor models: a new version when the newest is older than the
         # region's retrain_every_days (a few minutes for a large region, once a week).
         "text_models_trained": text_models.retrain_due(),

@@ -25,7 +25,7 @@ from otklik.appeals.models import Appeal, Postponement
 from otklik.demo import bulk, office, verification
 from otklik.demo.geography import REGION_CODE
 from otklik.demo.history import History
-from otklik.demo.region import build_region
+from otklik.demo.region import build_region, ensure_demo_devices
 from otklik.directory.models import Category, Organization, Region, RoutingRule
 from otklik.directory.production_calendar import seed_calendar
 from otklik.incidents.services import rebuild_incidents
@@ -71,6 +71,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         region = Region.objects.filter(code=REGION_CODE).first()
         if region is not None and not force and (existing := region.appeals.count()):
+            ensure_demo_devices()  # a demo built before staff logins had a second factor
             self.stdout.write(
                 f"Демо-регион «{region.name}» уже построен ({existing} обращений): ничего не "
                 "делаю. Он строится только в пустой базе; --force добавит ещё одну историю."
