@@ -37,17 +37,9 @@ class AttachmentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-@admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
-    """Read-only here: every change to an appeal goes through the services (and the history)."""
-
-    list_display = ["number", "status", "category", "municipality", "executor", "due_at"]
-    list_filter = ["status", "channel", "region", "municipality"]
-    search_fields = ["number", "text", "address"]
-    date_hierarchy = "created_at"
-    list_select_related = ["category", "category__parent", "municipality", "executor"]
-    inlines = [AttachmentInline, EventInline]
-    show_full_result_count = False
+class ReadOnlyMixin:
+    """Records nobody adds, changes or deletes by hand: appeals change through the services,
+    history and logs never change."""
 
     def has_add_permission(self, request):
         return False
@@ -57,6 +49,19 @@ class AppealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only here: every change to an appeal goes through the services (and the history)."""
+
+    list_display = ["number", "status", "category", "municipality", "executor", "due_at"]
+    list_filter = ["status", "channel", "region", "municipality"]
+    search_fields = ["number", "text", "address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["category", "category__parent", "municipality", "executor"]
+    inlines = [AttachmentInline, EventInline]
+    show_full_result_count = False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -74,39 +79,21 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppealEvent)
-class AppealEventAdmin(admin.ModelAdmin):
+class AppealEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "appeal", "action", "actor", "from_status", "to_status"]
     list_filter = ["action"]
     search_fields = ["appeal__number"]
     raw_id_fields = ["appeal", "actor"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Answer, Postponement, Rating)
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     raw_id_fields = ["appeal"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The personal data access log for auditors: read-only, never changed or deleted."""
 
     list_display = ["created_at", "viewer", "appeal", "shown", "client_ip", "request_id"]
@@ -116,12 +103,3 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     list_select_related = ["viewer", "appeal"]
     raw_id_fields = ["viewer", "appeal"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

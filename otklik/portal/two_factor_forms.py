@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class CodeForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without the colon, as on the other login pages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CodeForm(_Form):
     code = forms.CharField(
         label=_("Code from the app"),
         max_length=12,
@@ -22,12 +30,8 @@ class CodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
-
-class RecoveryCodeForm(forms.Form):
+class RecoveryCodeForm(_Form):
     recovery_code = forms.CharField(
         label=_("Recovery code"),
         max_length=40,
@@ -40,7 +44,3 @@ class RecoveryCodeForm(forms.Form):
             }
         ),
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
