@@ -1,7 +1,8 @@
 """The formal-reply (отписка) check: rules that each give a reason, combined into a score.
 
 Every rule is a feature with a reason the executor and the operator can read: no concrete action
-taken or planned, no date or term, no evidence where the category needs it, off the point (the
+taken or planned, or only words that commit to nothing (read through lemmas in `commitment.py`),
+no date or term, no evidence where the category needs it, off the point (the
 answer shares no content with what the appeal asked and its category), the same text sent under
 many other appeals (or an unedited template), legal references with no explanation, and a
 contradiction with the appeal's state (says «выполнено» while proposing an explanation or a
@@ -22,7 +23,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
-from . import words
+from . import commitment, words
 from .logistic import LogisticWeights
 
 # Rework reason codes (Answer.ReworkReason values), kept as strings: no import cycle.
@@ -43,6 +44,14 @@ MESSAGES = {
     NO_ACTION: _(
         "The answer does not say what was done or will be done: name the work, e.g. "
         "«яма заделана», «контейнерная площадка убрана»."
+    ),
+    "vague": _(
+        "The answer commits to nothing («%(phrase)s»): say what was done, or what will be done "
+        "and by when."
+    ),
+    "open_promise": _(
+        "The answer promises work without a term, and a promise with no date commits to "
+        "nothing: say by when it will be done."
     ),
     NO_DATE: _("The answer gives no date or term: say when it was done or by when it will be."),
     NO_EVIDENCE: _(
@@ -85,28 +94,6 @@ WEIGHTS = {
 }
 THRESHOLD = 0.5
 
-# Stems of concrete work, done or planned («заделана», «будет заменён», «вывезли»).
-ACTION_STEMS = re.compile(
-    r"\b("
-    r"выполн|провед|произвед|устран|отремонт|ремонт\w* (выполн|провед|произвед)|замен|установ|"
-    r"смонтир|демонтир|убран|убрал|вывез|вывоз\w* (выполн|провед|произвед|организ)|очищ|расчищ|"
-    r"заделан|заделал|залат|засыпа|заасфальт|асфальтир|восстанов|покош|скош|спил|опилен|"
-    r"обрез|покраш|окраш|прочищ|промыт|обработан|ликвидир|подключ|включ|возобнов|нормализ|"
-    r"отрегулир|закрыт|закрепл|огорож|вывешен|нанесен|высажен|запланир|включен\w* в план|"
-    r"направлен\w* (бригад|специалист)|выезд|выехал|осмотр|обследован|проверк\w* (провед|выполн)|"
-    r"сделан|сделал|починен|починил|заменил|установил|убрали|вывезли|отремонтировал|"
-    r"промыл|промыт|выпущен|отловлен|отлов\w* (провед|выполн)|спилен|очищен"
-    r")",
-    re.IGNORECASE,
-)
-# Phrases that sound like an answer and promise nothing.
-EMPTY_PHRASES = re.compile(
-    r"(принят\w* к сведению|будет рассмотрен\w* (вопрос|возможност)|рассмотрен\w* (вопрос|"
-    r"возможност)|при наличии (финансир|средств)|по мере (финансир|поступлен|возможност)|"
-    r"в рамках (своей )?компетенц|в установленном порядке|в порядке очер[её]д(ности|и)|"
-    r"информаци\w* (принят|учтен))",
-    re.IGNORECASE,
-)
 MONTHS = (
     r"январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
     r"квартал|полугоди|сезон|весн|лет[оа]м?\b|осен|зим"
@@ -161,7 +148,7 @@ PROMISED_DATE = re.compile(
 # about a pothole is off the point even though both are «дорога».
 TOPIC_WORDS = {
     "roads": "яма выбоина асфальт покрытие ямочный проезжая тротуар обочина грейдирование",
-    "lights": "фонарь освещение светильник лампа опора горит",
+    "lights": "фонарь освещение светильник лампа опора горит кабель прожектор",
     "waste": "мусор контейнер отходы свалка бак площадка вывоз ТКО",
     "heat": "отопление батарея тепло холодно стояк радиатор теплоноситель",
     "water": "вода водоснабжение напор кран канализация засор водопровод",
@@ -255,7 +242,17 @@ def fingerprint(text: str) -> str:
 
 
 def has_action(text: str) -> bool:
-    return bool(ACTION_STEMS.search(text))
+    """Work reported done or promised, with or without a term (see `commitment.py`)."""
+    return commitment.read(text).any_work
+
+
+def no_action_message(reading: commitment.Reading) -> str:
+    """The no_action reason: quotes the empty phrase, or says the promise has no term."""
+    if reading.vague and not reading.any_work:
+        return MESSAGES["vague"] % {"phrase": reading.vague}
+    if reading.promised_without_term:
+        return str(MESSAGES["open_promise"])
+    return str(MESSAGES[NO_ACTION])
 
 
 def has_date(text: str) -> bool:
@@ -291,11 +288,11 @@ def off_point(
     answer = words.keys(text, exclude=exclude)
     appeal = words.keys(f"{appeal_text} {subject}", exclude=exclude)
     answer_topics, appeal_topics = topics_of(answer), topics_of(appeal)
-    if answer_topics and appeal_topics and not answer_topics & appeal_topics:
-        return True, answer_topics, appeal_topics
-    if answer_topics & appeal_topics:
+    if answer & appeal or answer_topics & appeal_topics:
         return False, answer_topics, appeal_topics
-    return len(answer) >= 2 and not answer & appeal, answer_topics, appeal_topics
+    if answer_topics and appeal_topics:
+        return True, answer_topics, appeal_topics
+    return len(answer) >= 2, answer_topics, appeal_topics
 
 
 def promised_dates(text: str) -> list[date]:
@@ -352,9 +349,9 @@ def check_answer(
     text = text or ""
     findings: list[Finding] = []
     solved = resolution == "solved"
-    empty = bool(EMPTY_PHRASES.search(text)) and not has_date(text)
-    if (solved and not has_action(text)) or (resolution != "refused" and empty):
-        findings.append(Finding(NO_ACTION, MESSAGES[NO_ACTION]))
+    reading = commitment.read(text)
+    if (solved and not reading.any_work) or (resolution != "refused" and reading.empty):
+        findings.append(Finding(NO_ACTION, no_action_message(reading)))
     if resolution != "refused" and not has_date(text):
         findings.append(Finding(NO_DATE, MESSAGES[NO_DATE]))
     if solved and needs_evidence and evidence == 0:
@@ -373,7 +370,7 @@ def check_answer(
         findings.append(Finding(BOILERPLATE, MESSAGES[BOILERPLATE] % {"count": reused}))
     elif is_template:
         findings.append(Finding(BOILERPLATE, MESSAGES["template"]))
-    if bare_legal_references(text):
+    if not reading.committed and bare_legal_references(text):
         findings.append(Finding(LEGAL_REFERENCES, MESSAGES[LEGAL_REFERENCES]))
     detail = contradiction(text, resolution, today)
     if detail:

@@ -4,7 +4,10 @@ the demo's generator; the test and bench/intelligence_texts.py measure the check
 
 # ruff: noqa: E501 — one labelled answer a line reads best
 
+import csv
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 TODAY = date(2026, 3, 20)
 POTHOLE = ("На дороге у дома 5 по улице Гагарина глубокая яма, машины бьют колёса.", "Ямы Дороги")
@@ -67,3 +70,48 @@ CASES = [
     (TREE, "Спил дерева будет выполнен до 10.02.2026.", "explained", False, 0, True),
     (TREE, "Обследование дерева проведено 12.03.2026, дерево признано аварийным, спил запланирован на 25 марта 2026 года.", "explained", False, 0, False),
 ]  # fmt: skip
+
+
+# The larger labelled set (issue 17 item 11): answers written like real executors' across twelve
+# topics, in tab-separated files under data/. The tuning part is what the rules were adjusted
+# on; the held-out part was written before the rules were changed and not used to adjust them.
+DATA = Path(__file__).resolve().parent / "data"
+SPLITS = ("tuning", "held_out")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    split: str
+    topic: str
+    appeal: str
+    subject: str
+    needs_evidence: bool
+    text: str
+    resolution: str
+    evidence: int
+    formal: bool
+
+
+def labelled_answers(splits=SPLITS) -> list[Labelled]:
+    """The labelled answers of the given parts, each with its appeal's text and category."""
+    with open(DATA / "formal_reply_appeals.tsv", encoding="utf-8", newline="") as f:
+        appeals = {row["topic"]: row for row in csv.DictReader(f, delimiter="\t")}
+    found = []
+    for split in splits:
+        with open(DATA / f"formal_reply_{split}.tsv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                appeal = appeals[row["topic"]]
+                found.append(
+                    Labelled(
+                        split=split,
+                        topic=row["topic"],
+                        appeal=appeal["appeal"],
+                        subject=appeal["subject"],
+                        needs_evidence=appeal["needs_evidence"] == "1",
+                        text=row["answer"],
+                        resolution=row["resolution"],
+                        evidence=int(row["evidence"]),
+                        formal=row["formal"] == "1",
+                    )
+                )
+    return found
