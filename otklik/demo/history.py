@@ -3,8 +3,10 @@
 The generator plays every appeal forward the way `appeals/services.py` would — submit,
 moderate (register, reject, ask to clarify, merge a duplicate), assign, redirect, postpone,
 answer, return for rework, publish, rate, close, reopen — and stops at `now`: whatever would
-happen later has not happened yet, so recent appeals are still open. Each step goes through the
-workflow's own transition table, so the events of an appeal always replay to its status.
+happen later has not happened yet, so recent appeals are still open (a forgotten one is answered
+weeks after its deadline: what is open and overdue at `now` is weeks late, not years). Each step
+goes through the workflow's own transition table, so the events of an appeal always replay to
+its status.
 
 How well an appeal goes depends on its executor's and municipality's discipline (overdue
 answers, postponements, formal replies, ratings), so KPI rankings of the demo mean something.
@@ -43,6 +45,8 @@ CLARIFY = 0.04
 CLARIFICATION_LOST = 0.3
 DUPLICATES = 0.045
 REDIRECTS = 0.035
+# How long after its deadline a forgotten («stuck») appeal is answered after all.
+STUCK_DELAY = (14 * DAY, 60 * DAY)
 
 
 class History:
@@ -335,11 +339,13 @@ class History:
         stuck = rng.random() < p["stuck"]
         if rng.random() < p["postpone"]:
             t = self._postpone(d, t, executor, p)
-        if stuck:
-            return  # never answered: an open, overdue appeal the ranking should show
         solved = rng.random() < p["solved"]
         remaining = d.due_at - t
-        if remaining <= timedelta(0):
+        if stuck:
+            # Forgotten until the escalations catch it: answered weeks after the deadline, so
+            # only the recent ones are still open and overdue (as in a working region).
+            t = max(t, d.due_at) + timedelta(seconds=rng.randint(*STUCK_DELAY))
+        elif remaining <= timedelta(0):
             t += timedelta(seconds=rng.randint(12 * HOUR, 10 * DAY))
         elif rng.random() < p["late"]:
             t += remaining * rng.uniform(1.02, 1.8)

@@ -1,5 +1,6 @@
-"""The executor's inbox: the organization's appeals in work, nearest deadline first, with the
-working days left on the production calendar, filters, search and a map."""
+"""The executor's inbox: the organization's appeals in work, what needs action today first
+(`appeals/priority.py`) or nearest deadline first, with the working days left on the production
+calendar, filters, search and a map."""
 
 from __future__ import annotations
 
@@ -7,23 +8,23 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from otklik.accounts.models import Role, User
-from otklik.appeals import access, sla
+from otklik.appeals import access, priority, sla
 from otklik.appeals.models import Answer, Appeal, Postponement, Support, scope_q
 from otklik.appeals.search import search_appeals
 from otklik.appeals.workflow import WITH_EXECUTOR, Status
 from otklik.directory.models import Category, Region
 from otklik.directory.production_calendar import work_calendar
 from otklik.directory.services import map_center
+from otklik.lib.excerpts import excerpt
 
 from .permissions import EXECUTORS, role_required
 from .work_forms import InboxFilterForm
@@ -144,8 +145,11 @@ def _with_deadline(appeals, form, bounds):
     return appeals
 
 
-def _ordered(appeals):
-    return appeals.order_by(F("due_at").asc(nulls_last=True), "pk")
+def _ordered(appeals, form, bounds, now):
+    """What needs action today first (appeals/priority.py), unless the deadline order is asked."""
+    if form.value("order") == priority.ORDER_DEADLINE:
+        return priority.by_deadline(appeals)
+    return priority.by_action(appeals, now=now, today_ends=bounds[sla.TODAY][1])
 
 
 @role_required(EXECUTORS)
@@ -157,7 +161,7 @@ def inbox(request):
     counts = appeals.aggregate(
         **{name: Count("pk", filter=_deadline_q(bounds, name)) for name in DEADLINE_CLASSES}
     )
-    listed = _ordered(_with_deadline(appeals, form, bounds)).select_related(
+    listed = _ordered(_with_deadline(appeals, form, bounds), form, bounds, now).select_related(
         "region", "category", "category__parent", "municipality", "assignee"
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -170,9 +174,10 @@ def inbox(request):
                 "days": days,
                 "abs_days": abs(days) if days is not None else None,
                 "deadline_class": sla.deadline_class(days),
-                "excerpt": Truncator(appeal.text).chars(140),
+                "excerpt": excerpt(appeal.text, 140),
                 "returned": appeal.status == Status.IN_PROGRESS
                 and appeal.last_answer_state == Answer.State.RETURNED,
+                "new": getattr(appeal, "priority", None) == priority.NEW,
             }
         )
     query = request.GET.copy()
@@ -204,7 +209,7 @@ def inbox_geojson(request):
     now = timezone.now()
     appeals, form, bounds, calendars, *_ = _filtered(request, request.user, now)
     appeals = (
-        _ordered(_with_deadline(appeals, form, bounds))
+        priority.by_deadline(_with_deadline(appeals, form, bounds))
         .filter(latitude__isnull=False, longitude__isnull=False)
         .select_related("region", "category", "category__parent")[:MAP_LIMIT]
     )

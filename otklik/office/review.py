@@ -3,6 +3,8 @@ postponement requests waiting for a decision."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from otklik.appeals import access, services
 from otklik.appeals.models import Answer, Appeal, Attachment, Postponement, scope_q
+from otklik.appeals.search import search_appeals
 from otklik.appeals.workflow import WITH_EXECUTOR, IllegalTransition, Status
 
 from .permissions import OPERATORS, role_required
-from .review_forms import DecisionForm, PublishForm, ReturnForm
+from .review_forms import DecisionForm, PublishForm, QueueSearchForm, ReturnForm
 
 PAGE_SIZE = 50
 
@@ -77,8 +80,11 @@ def _pending_postponements(scoped):
 @role_required(OPERATORS)
 @require_GET
 def queue(request):
-    # The scope is read once (the user's memberships) and shared by both lists.
-    scoped = _scoped_appeals(request.user)
+    search = QueueSearchForm(request.GET)
+    query = search.query()
+    # The scope is read once (the user's memberships) and shared by both lists; the search
+    # (appeals/search.py, as in the inbox) narrows both.
+    scoped = search_appeals(_scoped_appeals(request.user), query)
     answers = Paginator(_waiting_answers(scoped), PAGE_SIZE).get_page(request.GET.get("page"))
     for answer in answers.object_list:
         answer.finding_labels = _reason_labels(f.get("code") for f in answer.formal_reply_reasons)
@@ -91,6 +97,8 @@ def queue(request):
         {
             "answers": answers,
             "postponements": postponements,
+            "search": search,
+            "query": urlencode({"q": query}) if query else "",
             "office_section": "review",
         },
     )

@@ -102,3 +102,13 @@ class DecisionForm(forms.Form):
             )
             self.add_error("comment", message)
         return data
+
+
+class QueueSearchForm(forms.Form):
+    """The review queue's search: an appeal's number, or words of its text or address. An
+    invalid value (too long, a null character) is ignored, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""

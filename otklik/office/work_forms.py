@@ -30,6 +30,11 @@ DEADLINE_FILTERS = [
     ("today", _("due today")),
     ("soon", _("due within 2 working days")),
 ]
+# Inbox order: what needs action today first (appeals/priority.py), or the deadline alone.
+ORDER_CHOICES = [
+    ("", _("what to do first")),
+    ("deadline", _("nearest deadline")),
+]
 
 
 class InboxFilterForm(forms.Form):
@@ -40,6 +45,7 @@ class InboxFilterForm(forms.Form):
     category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False)
     assignee = forms.CharField(label=_("Responsible"), required=False, max_length=20)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)
 
     def __init__(self, data, *, categories, colleagues):
         super().__init__(data)

@@ -10,7 +10,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from otklik.accounts import identity, services
+from otklik.accounts import identity, landing, services
 
 from .account_forms import (
     DeleteAccountForm,
@@ -38,7 +38,10 @@ def signup(request):
         data = form.cleaned_data
         try:
             services.sign_up(
-                email=data["email"], full_name=data["full_name"], password=data["password1"]
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                phone=data["phone"],
             )
         except services.AlreadyRegistered as error:
             form.add_error("email", error.message)
@@ -104,6 +107,10 @@ class PasswordLoginView(ThrottledLoginMixin, auth_views.LoginView):
     def form_valid(self, form):
         identity.log_in(self.request, form.get_user(), provider=identity.PasswordProvider.code)
         return redirect(self.get_success_url())
+
+    def get_default_redirect_url(self):
+        # No safe `next`: staff start in the office, citizens on the portal.
+        return landing.landing_url(self.request.user)
 
     def form_invalid(self, form):
         context = self.get_context_data(form=form)

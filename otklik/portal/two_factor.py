@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from otklik.accounts import lockout, totp, two_factor
+from otklik.accounts import landing, lockout, totp, two_factor
 from otklik.accounts.lockout import client_address
 
 from .two_factor_forms import CodeForm, RecoveryCodeForm
@@ -37,7 +36,7 @@ def _next_url(request) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return landing.landing_url(request.user)
 
 
 def _with_next(url: str, next_url: str) -> str:

@@ -200,7 +200,7 @@ def test_an_outside_next_address_is_not_followed(operator):
     client = logged_in(operator)
     code = totp.code_at(device.secret, datetime.now(UTC).timestamp())
     response = client.post("/accounts/two-factor/", {"code": code, "next": "https://evil.example/"})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/office/"  # the operator's start page
 
 
 def test_a_recovery_code_works_once(operator, caplog):
