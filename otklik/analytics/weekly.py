@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -38,6 +39,7 @@ from otklik.lib.db_router import replica_reads
 
 from . import figures, ranking
 from .figures import DAY, KpiSet, Period, Scope, midnight
+from .weekly_municipalities import MunicipalityRow, municipality_rows
 
 WEEK = 7 * DAY
 
@@ -80,35 +82,46 @@ def last_complete_week(today: date) -> Period:
     return Period.week(today - WEEK)
 
 
+def current_week(today: date) -> Period:
+    """The Monday–Sunday week `today` is in: the review opens on it."""
+    return Period.week(today)
+
+
 def week_code(period: Period) -> str:
     """The ISO week of a period as `2026-W05`."""
     iso = period.start.isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
 
 
-def parse_week(value: str | None, today: date) -> tuple[Period, str | None]:
-    """The week asked for (`YYYY-Www`), or the last complete week and a message saying why the
-    value was not taken. Weeks after the current one are refused: they have no figures yet."""
-    default = last_complete_week(today)
+def parse_week(
+    value: str | None, today: date, *, default: Period | None = None
+) -> tuple[Period, str | None]:
+    """The week asked for (`YYYY-Www`), or `default` (the current week unless given) and a
+    message saying why the value was not taken. Weeks after the current one are refused: they
+    have no figures yet."""
+    default = default or current_week(today)
     if value is None or value == "":
         return default, None
+    shown = week_code(default)
     match = WEEK_PATTERN.fullmatch(value.strip())
     if not match:
         return default, _(
             "«%(value)s» is not a week: write it as 2026-W05 (year, W, week number). "
-            "The last complete week is shown."
-        ) % {"value": value[:20]}
+            "Week %(shown)s is shown."
+        ) % {"value": value[:20], "shown": shown}
     year, number = int(match[1]), int(match[2])
     try:
         monday = date.fromisocalendar(year, number, 1)
     except ValueError:
+        return default, _("Year %(year)s has no week %(week)s. Week %(shown)s is shown.") % {
+            "year": year,
+            "week": number,
+            "shown": shown,
+        }
+    if year < FIRST_YEAR or monday > current_week(today).start:
         return default, _(
-            "Year %(year)s has no week %(week)s. The last complete week is shown."
-        ) % {"year": year, "week": number}
-    if year < FIRST_YEAR or monday > Period.week(today).start:
-        return default, _(
-            "There are no figures for the week %(value)s yet. The last complete week is shown."
-        ) % {"value": f"{year}-W{number:02d}"}
+            "There are no figures for the week %(value)s yet. Week %(shown)s is shown."
+        ) % {"value": f"{year}-W{number:02d}", "shown": shown}
     return Period.week(monday), None
 
 
@@ -633,7 +646,8 @@ def _instruction_overdue_q(now: datetime) -> Q:
 
 
 def instruction_state(region_id: int, start: datetime, end: datetime, now: datetime) -> dict:
-    """Counts of the region's instructions and the overdue ones (as of now)."""
+    """Counts of the region's instructions, and every open one (issued or reported, as of now):
+    the overdue first, then by deadline."""
     instructions = Instruction.objects.filter(region_id=region_id).order_by()
     counts = instructions.aggregate(
         issued=Count("pk", filter=Q(issued_at__gte=start, issued_at__lt=end)),
@@ -645,14 +659,24 @@ def instruction_state(region_id: int, start: datetime, end: datetime, now: datet
         ),
         overdue=Count("pk", filter=_instruction_overdue_q(now)),
     )
-    overdue = list(
-        instructions.filter(_instruction_overdue_q(now))
-        .select_related("organization")
-        .order_by("due_at", "pk")[:LONG_LIST_LIMIT]
+    late = Case(
+        When(_instruction_overdue_q(now), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
-    for instruction in overdue:
-        instruction.days_overdue = (now - instruction.due_at).days
-    return {"counts": counts, "overdue": overdue}
+    open_ones = list(
+        instructions.filter(state__in=(Instruction.State.ISSUED, Instruction.State.REPORTED))
+        .annotate(late=late)
+        .select_related("organization")
+        .order_by("-late", "due_at", "pk")
+    )
+    for instruction in open_ones:
+        # Reported late: overdue by the report's delay; still issued: by the time since.
+        reported = instruction.state == Instruction.State.REPORTED and instruction.reported_at
+        finished = instruction.reported_at if reported else now
+        late = instruction.late
+        instruction.days_overdue = (finished - instruction.due_at).days if late else None
+    return {"counts": counts, "open": open_ones}
 
 
 def call_results(region_id: int, start: datetime, end: datetime) -> dict:
@@ -694,6 +718,7 @@ class Review:
     topics: Topics
     hot_spots: list[HotSpot]
     ranking: ranking.Ranking
+    municipalities: list[MunicipalityRow]
     overdue: list[Appeal]
     repeats: list[RepeatCase]
     repeats_period: Period
@@ -728,6 +753,7 @@ def review(region: Region, period: Period, today: date, now: datetime) -> Review
         topics=topics(region.pk, period),
         hot_spots=hot_spots(region.pk, period, tz, Grid.for_latitude(region.center_lat)),
         ranking=ranking.ranking("municipality", region.pk, ranking_period, today),
+        municipalities=municipality_rows(region.pk, period, today),
         overdue=worst_overdue(region.pk, now),
         repeats=worst_repeats(region.pk, *repeats_period.bounds(tz)),
         repeats_period=repeats_period,

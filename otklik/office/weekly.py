@@ -1,7 +1,7 @@
 """The weekly review (оперативное совещание): the page, its XLSX export and the heat map.
 
 For leadership, operators and administrators of a region (and superusers); everyone else gets
-403. `?week=YYYY-Www` picks the ISO week (default: the last complete week in the region's time
+403. `?week=YYYY-Www` picks the ISO week (default: the current week in the region's time
 zone), `?region=` the region when the user has several. The figures come from
 `analytics.weekly.review`; docs/weekly-review.md describes them.
 """
@@ -9,12 +9,14 @@ zone), `?region=` the region when the user has several. The figures come from
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -97,6 +99,34 @@ def charts(data: weekly.Review) -> dict:
     }
 
 
+def municipality_table(data: weekly.Review) -> list[dict]:
+    """The municipalities' repeat share and durability failures with links to the drill-down
+    (office:kpi_appeals) listing the appeals behind each number, and the region's total last."""
+    period = {"period": "custom", "start": data.period.start, "end": data.period.last_day}
+    base = f"{reverse('office:kpi_appeals')}?{urlencode(period)}&region={data.region.pk}"
+
+    def explain(unit: int | None, kpi: str, part: str) -> str:
+        return base + (f"&municipality={unit}" if unit else "") + f"&kpi={kpi}&part={part}"
+
+    units = [(row.name, row.municipality_id, row) for row in data.municipalities]
+    units.append((_("Whole region"), None, data.kpis))
+    return [
+        {
+            "name": name,
+            "is_total": unit is None,
+            "received": k.received,
+            "repeat": k.repeat,
+            "durability": k.durability,
+            **{
+                f"{kpi}_{part}_url": explain(unit, kpi, part)
+                for kpi in ("repeat", "durability")
+                for part in ("numerator", "denominator")
+            },
+        }
+        for name, unit, k in units
+    ]
+
+
 @role_required(REVIEW_ROLES)
 @require_GET
 def review(request):
@@ -109,6 +139,7 @@ def review(request):
         {
             "review": data,
             "charts": charts(data),
+            "municipalities": municipality_table(data),
             "week": weekly.week_code(period),
             "week_label": _week_label(period),
             "previous_week": weekly.week_code(before),

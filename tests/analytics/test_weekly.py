@@ -13,7 +13,7 @@ from otklik.analytics.figures import Period
 from otklik.analytics.models import Grain, KpiDay
 from otklik.appeals.workflow import Status
 from otklik.lib.charts import bar_chart, line_chart
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, UserFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -22,10 +22,20 @@ SVG = "{http://www.w3.org/2000/svg}"
 # ---------------------------------------------------------------------------- weeks
 
 
-def test_default_week_is_the_monday_to_sunday_before_this_one():
+def test_default_week_is_the_monday_to_sunday_of_today():
     period, note = weekly.parse_week(None, date(2026, 3, 4))  # a Wednesday
-    assert (period.start, period.end, note) == (date(2026, 2, 23), date(2026, 3, 2), None)
-    assert weekly.week_code(period) == "2026-W09"
+    assert (period.start, period.end, note) == (date(2026, 3, 2), date(2026, 3, 9), None)
+    assert weekly.week_code(period) == "2026-W10"
+    assert weekly.parse_week("", date(2026, 3, 8))[0] == period  # its Sunday
+
+
+def test_a_caller_may_choose_another_default_week():
+    today = date(2026, 3, 4)
+    last = weekly.last_complete_week(today)
+    assert weekly.parse_week(None, today, default=last) == (last, None)
+    period, note = weekly.parse_week("2026-W77", today, default=last)
+    assert period == last
+    assert "2026-W09" in note
 
 
 @pytest.mark.parametrize(
@@ -44,8 +54,8 @@ def test_iso_weeks_are_read(value, start):
 @pytest.mark.parametrize("value", ["2026-W11", "2027-W01", "2021-W53", "W10", "2026-W00", "x" * 99])
 def test_future_or_impossible_weeks_fall_back_with_a_message(value):
     period, note = weekly.parse_week(value, date(2026, 3, 4))
-    assert period.start == date(2026, 2, 23)
-    assert note
+    assert period.start == date(2026, 3, 2)
+    assert "2026-W10" in note
 
 
 def test_the_current_week_may_be_asked_for_but_has_no_next():
@@ -210,8 +220,13 @@ def test_repeat_chains_put_repeats_of_repeats_first(appeal_in, region):
     now = timezone.now()
     base = now - timedelta(days=3)
     many = appeal_in(Status.ANSWERED, now=base - timedelta(days=1))
-    for index in range(3):
-        appeal_in(Status.REGISTERED, repeat_of=many, now=base + timedelta(hours=index))
+    for index in range(3):  # three residents (one open repeat per applicant and original)
+        appeal_in(
+            Status.REGISTERED,
+            repeat_of=many,
+            applicant=UserFactory(),
+            now=base + timedelta(hours=index),
+        )
     chain = appeal_in(Status.ANSWERED, now=base - timedelta(hours=20))
     second = appeal_in(Status.ANSWERED, repeat_of=chain, now=base - timedelta(hours=10))
     third = appeal_in(Status.REGISTERED, repeat_of=second, now=base + timedelta(hours=5))

@@ -19,9 +19,13 @@ PASSWORD = "Test-password-2026"  # UserFactory's
 MSK = ZoneInfo("Europe/Moscow")
 
 
+def week_of_appeals_week():
+    return weekly.last_complete_week(timezone.now().astimezone(MSK).date())
+
+
 @pytest.fixture
 def week_of_appeals(calendar, appeal_in, citizen):
-    week = weekly.last_complete_week(timezone.now().astimezone(MSK).date())
+    week = week_of_appeals_week()
     start = timezone.make_aware(
         timezone.datetime(week.start.year, week.start.month, week.start.day, 9), MSK
     )
@@ -58,11 +62,17 @@ def test_leadership_reviews_the_week_with_charts_and_a_heat_map(page, leadership
     log_in(page, leadership.email, PASSWORD)
     page.goto("/office/weekly/")
     page.get_by_role("heading", name="Оперативное совещание: Липецкая область").wait_for()
+    # It opens on the current week; the appeals are in the week before.
+    assert "неделя ещё не закончилась" in page.locator("#weekly-week").inner_text()
+    assert page.get_by_role("link", name="Следующая неделя →").count() == 0
+    page.get_by_role("link", name="← Прошлая неделя").click()
+    page.wait_for_url(f"**/office/weekly/?week={weekly.week_code(week_of_appeals_week())}")
     for name in (
         "Показатели недели",
         "Темы недели",
         "Тепловая карта",
         "Рейтинг муниципалитетов",
+        "Повторные обращения и повторные по месту по муниципалитетам",
         "Самые просроченные обращения",
         "Худшие повторные случаи",
         "Поручения",

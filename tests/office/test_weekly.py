@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from otklik.accounts.models import Role
 from otklik.analytics import weekly
 from otklik.appeals.workflow import Status
+from otklik.control.instructions import issue_instruction
 from otklik.control.models import CallList, ControlCall, FollowUp
 from otklik.directory.models import Municipality
 from tests.factories import MunicipalityFactory, RegionFactory, refresh_rollups, square, staff
@@ -122,16 +123,23 @@ def test_superuser_picks_the_region(client, admin_user, region):
 # ---------------------------------------------------------------------------- the week
 
 
-def test_default_is_the_last_complete_week_with_links_around_it(client, leadership, week):
+def test_default_is_the_current_week_with_the_week_before_linked(client, leadership, week):
     client.force_login(leadership)
     response = client.get(URL)
-    code = weekly.week_code(week)
-    assert response.context["week"] == code
-    assert response.context["previous_week"] == weekly.week_code(week.previous())
-    assert response.context["next_week"] == weekly.week_code(week_after(week))
+    current = week_after(week)  # the week after the last complete one: today's
+    assert response.context["week"] == weekly.week_code(current)
+    assert response.context["is_current_week"]
+    assert response.context["previous_week"] == weekly.week_code(week)
+    assert response.context["next_week"] == ""
     page = response.content.decode()
-    assert f"?week={weekly.week_code(week.previous())}" in page
+    assert f"?week={weekly.week_code(week)}" in page
+    assert 'rel="next"' not in page
+    assert "неделя ещё не закончилась" in page
     assert not response.context["notes"]
+    # The week before has the current one as its next.
+    response = client.get(URL, {"week": weekly.week_code(week)})
+    assert response.context["next_week"] == weekly.week_code(current)
+    assert not response.context["is_current_week"]
 
 
 def week_after(week):
@@ -164,7 +172,7 @@ def test_a_bad_week_falls_back_to_the_default_with_a_russian_message(
     client.force_login(leadership)
     response = client.get(URL, {"week": value})
     assert response.status_code == 200
-    assert response.context["week"] == weekly.week_code(week)
+    assert response.context["week"] == weekly.week_code(week_after(week))
     assert words in " ".join(response.context["notes"])
     assert words in response.content.decode()
 
@@ -195,9 +203,9 @@ def test_unknown_heatmap_layer_is_a_clear_400(client, leadership):
 # ---------------------------------------------------------------------------- the figures
 
 
-def test_page_shows_the_sections_and_the_figures_of_the_week(client, leadership, history):
+def test_page_shows_the_sections_and_the_figures_of_the_week(client, leadership, history, week):
     client.force_login(leadership)
-    response = client.get(URL)
+    response = client.get(URL, {"week": weekly.week_code(week)})
     review = response.context["review"]
     assert review.kpis.received == 4
     assert review.kpis.repeat.numerator == 1
@@ -227,8 +235,9 @@ def test_page_shows_the_sections_and_the_figures_of_the_week(client, leadership,
 
 def test_export_has_the_same_figures_as_the_page(client, leadership, history, week):
     client.force_login(leadership)
-    review = client.get(URL).context["review"]
-    response = client.get(XLSX)
+    query = {"week": weekly.week_code(week)}
+    review = client.get(URL, query).context["review"]
+    response = client.get(XLSX, query)
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -241,6 +250,7 @@ def test_export_has_the_same_figures_as_the_page(client, leadership, history, we
         "Сводка",
         "Темы",
         "Рейтинг",
+        "Муниципалитеты",
         "Просрочка",
         "Повторные",
         "Поручения",
@@ -304,7 +314,8 @@ def test_heatmap_is_geojson_cells_of_the_region_only(client, leadership, history
         now=at(week.start, 10),
     )
     client.force_login(leadership)
-    data = client.get(HEATMAP).json()
+    query = {"week": weekly.week_code(week)}
+    data = client.get(HEATMAP, query).json()
     assert data["type"] == "FeatureCollection"
     assert data["layer"] == "appeals"
     assert data["truncated"] is False
@@ -319,14 +330,14 @@ def test_heatmap_is_geojson_cells_of_the_region_only(client, leadership, history
     assert 400 < (lats[1] - lats[0]) * 111_320 < 600
     assert feature["properties"]["intensity"] == 1
 
-    failed = client.get(HEATMAP, {"layer": "failed"}).json()
+    failed = client.get(HEATMAP, {**query, "layer": "failed"}).json()
     assert sum(f["properties"]["count"] for f in failed["features"]) == 1
     FollowUp.objects.create(
         appeal=history["answered"][2],
         answered_at=at(week.start, 15),
         fix_lasted=False,
     )
-    failed = client.get(HEATMAP, {"layer": "failed"}).json()
+    failed = client.get(HEATMAP, {**query, "layer": "failed"}).json()
     assert sum(f["properties"]["count"] for f in failed["features"]) == 2
     # An earlier week has none of these.
     empty = client.get(HEATMAP, {"week": weekly.week_code(week.previous())}).json()
@@ -336,22 +347,42 @@ def test_heatmap_is_geojson_cells_of_the_region_only(client, leadership, history
 # ---------------------------------------------------------------------------- queries
 
 
-def _grow(appeal_in, week, n):
+def _grow(appeal_in, week, n, *, issuer, organization):
+    """n appeals in the week and n open instructions (listed on the page, every one)."""
     start = at(week.start, 8)
     for index in range(n):
         appeal_in(Status.REGISTERED, now=start + timedelta(hours=index))
+        issue_instruction(
+            actor=issuer,
+            organization=organization,
+            text=f"Проверить ямочный ремонт на улице Московской, участок {index}.",
+            due_date=week.end + timedelta(days=index),
+            now=start,
+        )
     refresh_rollups()
 
 
 def test_page_takes_a_bounded_number_of_queries(
-    client, leadership, history, appeal_in, week, django_assert_max_num_queries
+    client,
+    leadership,
+    history,
+    appeal_in,
+    week,
+    organization,
+    other_municipality,
+    django_assert_max_num_queries,
 ):
     client.force_login(leadership)
+    query = {"week": weekly.week_code(week)}
     with django_assert_max_num_queries(45) as small:
-        client.get(URL)
-    _grow(appeal_in, week, 12)
+        client.get(URL, query)
+    _grow(appeal_in, week, 12, issuer=leadership, organization=organization)
     with django_assert_max_num_queries(45) as large:
-        response = client.get(URL)
+        response = client.get(URL, query)
     assert response.context["review"].kpis.received == 16
+    assert len(response.context["review"].instructions["open"]) == 12
+    assert len(response.context["municipalities"]) == 3  # Липецк, Елец and the region
     assert response.context["review"].hot_spots  # the 12 new appeals make a hot spot
     assert len(large.captured_queries) == len(small.captured_queries) + 2  # the hot spot lists
+    with django_assert_max_num_queries(45):
+        assert client.get(URL).context["is_current_week"]  # the default: the current week
