@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from otklik.api.open311 import views as open311_views
 from otklik.api.rest.api import api as rest_api
 from otklik.incidents import api as incidents_api
 from otklik.ops import views as ops_views
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/signals/", incidents_api.post_signals, name="api_signals"),
     path("api/v1/", rest_api.urls),
     path("open311/v2/", include("otklik.api.open311.urls")),
+    path("open311/", open311_views.root, name="open311_root"),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from otklik.lib.spreadsheet import safe_row
+
 from .weekly import Review, week_code
 
 PERCENT = "0.0%"
@@ -38,7 +40,8 @@ def _sheet(book: Workbook, title: str, columns: list[tuple[str, int, str | None]
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append(list(row))
+        # Citizen text (addresses, topics) never becomes a formula (otklik/lib/spreadsheet.py).
+        sheet.append(safe_row(row))
     for index, (_name, width, number_format) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = width
@@ -140,6 +143,34 @@ def workbook(data: Review) -> bytes:
     )
     _sheet(
         book,
+        pgettext("sheet", "Municipalities"),
+        [
+            (_("Municipality"), 30, None),
+            (_("Received"), 12, "0"),
+            (_("Repeat appeals"), 12, "0"),
+            (_("Repeat share"), 12, PERCENT),
+            (_("Closed"), 12, "0"),
+            (_("Durability failures"), 14, "0"),
+            (_("Durability failure share"), 14, PERCENT),
+        ],
+        (
+            (
+                name,
+                k.received,
+                k.repeat.numerator,
+                _fraction(k.repeat.percent),
+                k.durability.denominator,
+                k.durability.numerator,
+                _fraction(k.durability.percent),
+            )
+            for name, k in [
+                *((row.name, row) for row in data.municipalities),
+                (_("Whole region"), data.kpis),
+            ]
+        ),
+    )
+    _sheet(
+        book,
         pgettext("sheet", "Overdue"),
         [
             (_("Appeal"), 18, None),
@@ -205,7 +236,7 @@ def workbook(data: Review) -> bytes:
             i.organization.name,
             i.text[:300],
         )
-        for i in data.instructions["overdue"]
+        for i in data.instructions["open"]
     ]
     _sheet(
         book,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.functional import empty
 
 from otklik.lib.logging import request_id_var, user_id_var
+from otklik.lib.redaction import redact_path
 
 from . import http_metrics
 
@@ -37,8 +38,9 @@ def _route(request) -> str:
 
 
 def _safe_path(request) -> str:
-    """The path without its query string and with signed-link arguments blanked."""
-    path = request.path
+    """The path without its query string and with signed-link arguments blanked (by the
+    resolved route's arguments, and by otklik/lib/redaction.py for any route)."""
+    path = redact_path(request.path)
     match = getattr(request, "resolver_match", None)
     if match is not None:
         for name, value in match.kwargs.items():

@@ -96,7 +96,10 @@ def private(appeal_in, private_category):
 
 @pytest.fixture
 def staff_key(operator):
-    return open311_key(operator)
+    """A staff member's key: open311 next to a staff scope (a key with open311 alone is a
+    client system's and never acts with its user's roles)."""
+    scopes = [ApiScope.OPEN311, ApiScope.APPEALS_MODERATE]
+    return issue_token(user=operator, name="Оператор", scopes=scopes)[1]
 
 
 # ---------------------------------------------------------------------------- the public
@@ -121,7 +124,11 @@ def test_a_request_shows_its_status_answer_executor_and_times_in_the_regions_zon
     assert fields(response, fmt) == [SPEC_REQUEST]
     [record] = body(response, fmt)
     assert record["status"] == "closed"
-    assert record["status_notes"] == answered.answers.get().text
+    answer = answered.answers.get()
+    # The answer, then who answers for it: the person, the full name and a phone to call back.
+    assert record["status_notes"].startswith(answer.text)
+    assert "Пётр Дорогин" in record["status_notes"]
+    assert organization.name in record["status_notes"]
     assert record["service_code"] == "potholes"
     assert record["service_name"] == "Ямы"
     assert record["agency_responsible"] == "УДХ Липецка"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2/"
 FORMATS = ["xml", "json"]
-CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+CONTENT_TYPES = {"xml": "text/xml", "json": "application/json"}
 
 # The spec's field lists (GeoReport v2 and its service discovery), in the spec's order.
 SPEC_DISCOVERY = ["changeset", "contact", "key_service", "endpoints"]

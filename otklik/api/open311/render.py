@@ -16,9 +16,11 @@ from django.http import HttpResponse
 from otklik.api.errors import bilingual
 
 FORMATS = ("xml", "json")
+# Exactly these, without «; charset=utf-8»: the Open311 validator compares the whole header
+# (the XML declares UTF-8 itself; JSON is UTF-8 by RFC 8259).
 CONTENT_TYPES = {
-    "xml": "text/xml; charset=utf-8",
-    "json": "application/json; charset=utf-8",
+    "xml": "text/xml",
+    "json": "application/json",
 }
 # The element of each item of a list, by the list's element name.
 ITEM_NAMES = {

@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     re_path(r"^tokens/(?P<token>[^/]+)" + FMT, views.request_token, name="token"),
     re_path(r"^servicerequestupdates" + FMT, views.service_request_updates, name="updates"),
+    re_path(r"^$", views.root, name="root"),
     re_path(r"^(?P<path>.*)$", views.not_found, name="not_found"),
 ]

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.http.request import UnreadablePostError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
@@ -24,7 +25,7 @@ from otklik.appeals.models import Appeal, Channel
 from otklik.directory.models import Category, Region
 
 from . import params, records
-from .render import FORMATS, Open311Error, error_response, respond
+from .render import CONTENT_TYPES, FORMATS, Open311Error, error_response, respond
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this API's behaviour last changed (discovery's changeset).
@@ -109,15 +110,14 @@ def _region(query, token: ApiToken | None) -> Region:
 
 
 def _visible(token: ApiToken | None):
-    """Public appeals; with a key, also what its user may see and what it filed."""
+    """Public appeals; with a key, also what it filed (whatever the status) and, for a staff
+    key (one with a staff scope besides open311), what its user may see. A client system's key
+    (ApiToken.is_client) never sees more through its user's staff roles."""
     appeals = Appeal.objects.public()
     if token is not None:
-        user = token.user
-        appeals = (
-            appeals
-            | Appeal.objects.visible_to(user)
-            | Appeal.objects.filter(created_by=user, channel=Channel.API)
-        )
+        appeals = appeals | access.client_appeals(token.user)
+        if not token.is_client:
+            appeals = appeals | Appeal.objects.visible_to(token.user)
     return appeals
 
 
@@ -358,6 +358,15 @@ def service_request_updates(request, fmt):
         records.update_record(event, answers=answers, tz=tz, absolute=absolute) for event in events
     ]
     return respond(fmt, "service_request_updates", body)
+
+
+def root(request):
+    """`/open311/` and `/open311/v2/`: to the discovery document (JSON if the client asks for
+    it, else the spec's default XML)."""
+    fmt = "json" if "json" in request.headers.get("Accept", "") else "xml"
+    response = HttpResponseRedirect(reverse("open311:discovery", kwargs={"fmt": fmt}))
+    response["Content-Type"] = CONTENT_TYPES[fmt]
+    return response
 
 
 def not_found(request, path: str = ""):
