@@ -86,11 +86,18 @@
     latInput.value = latlng.lat.toFixed(6);
     lonInput.value = latlng.lng.toFixed(6);
     if (marker) marker.setLatLng(latlng);
-    else marker = window.L.marker(latlng, { keyboard: false }).addTo(map);
+    else marker = addMarker(latlng);
     if (pan) map.setView(latlng, Math.max(map.getZoom(), 16));
     status.textContent = mapBox.dataset.markedText;
     mapBox.classList.remove("invalid");
     refreshSimilar();
+  }
+
+  // The pin can be dragged to the exact spot after an address or a tap placed it.
+  function addMarker(latlng) {
+    var pin = window.L.marker(latlng, { keyboard: false, draggable: true }).addTo(map);
+    pin.on("dragend", function () { setPoint(pin.getLatLng(), false); });
+    return pin;
   }
 
   if (window.L && mapBox) {
@@ -104,7 +111,7 @@
     }).addTo(map);
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
     if (isFinite(lat) && isFinite(lon)) {
-      marker = window.L.marker([lat, lon], { keyboard: false }).addTo(map);
+      marker = addMarker([lat, lon]);
       map.setView([lat, lon], 16);
     }
     map.on("click", function (event) { setPoint(event.latlng, false); });
@@ -130,6 +137,109 @@
         );
       });
     }
+  }
+
+  /* ---------------------------------------------------------------- address search */
+
+  // The pin from a chosen address: on the map when there is one (its tiles may not load: the
+  // point is set all the same), else straight into the coordinate fields.
+  function placePin(lat, lon) {
+    if (map) { setPoint(window.L.latLng(lat, lon), true); return; }
+    latInput.value = lat.toFixed(6);
+    lonInput.value = lon.toFixed(6);
+    if (mapBox) status.textContent = mapBox.dataset.markedText;
+    refreshSimilar();
+  }
+
+  var addressInput = document.getElementById("id_address");
+  var suggestions = document.getElementById("address-suggestions");
+  var addressStatus = document.getElementById("address-status");
+  var found = [], active = -1, timer = null, asked = 0;
+
+  function closeSuggestions() {
+    suggestions.hidden = true;
+    suggestions.textContent = "";
+    addressInput.setAttribute("aria-expanded", "false");
+    addressInput.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function highlight(index) {
+    active = index;
+    Array.prototype.forEach.call(suggestions.children, function (item, i) {
+      item.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0) addressInput.setAttribute("aria-activedescendant", "address-option-" + index);
+  }
+
+  function choose(index) {
+    var chosen = found[index];
+    if (!chosen) return;
+    addressInput.value = chosen.label;
+    closeSuggestions();
+    placePin(chosen.lat, chosen.lon);
+    addressStatus.textContent = addressStatus.dataset.chosen;
+  }
+
+  function showSuggestions() {
+    suggestions.textContent = "";
+    found.forEach(function (result, index) {
+      var item = document.createElement("li");
+      item.id = "address-option-" + index;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", "false");
+      item.textContent = result.label;
+      // mousedown, not click: the field keeps its focus and its list until the choice.
+      item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(index); });
+      suggestions.appendChild(item);
+    });
+    suggestions.hidden = !found.length;
+    addressInput.setAttribute("aria-expanded", found.length ? "true" : "false");
+    addressStatus.textContent = found.length
+      ? addressStatus.dataset.found.replace("{count}", found.length)
+      : addressStatus.dataset.none;
+  }
+
+  function lookUp() {
+    var query = addressInput.value.trim();
+    if (query.length < 2) { closeSuggestions(); addressStatus.textContent = ""; return; }
+    var mine = ++asked;
+    fetch(addressInput.dataset.searchUrl + "?" + new URLSearchParams({ q: query }).toString(), {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (data) {
+        if (mine !== asked) return;  // an answer to an older query
+        found = data.results || [];
+        active = -1;
+        showSuggestions();
+      })
+      .catch(function () { closeSuggestions(); });
+  }
+
+  if (addressInput && suggestions && window.fetch) {
+    document.querySelectorAll(".address-field .js-only").forEach(function (el) { el.hidden = false; });
+    addressInput.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookUp, 200);
+    });
+    addressInput.addEventListener("keydown", function (event) {
+      var open = !suggestions.hidden && found.length;
+      if (event.key === "ArrowDown" && open) {
+        event.preventDefault();
+        highlight((active + 1) % found.length);
+      } else if (event.key === "ArrowUp" && open) {
+        event.preventDefault();
+        highlight(active <= 0 ? found.length - 1 : active - 1);
+      } else if (event.key === "Enter" && open) {
+        event.preventDefault();  // choosing an address never sends the form
+        choose(active >= 0 ? active : 0);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        closeSuggestions();
+      }
+    });
+    addressInput.addEventListener("blur", closeSuggestions);
   }
 
   /* ---------------------------------------------------------------- photos */
