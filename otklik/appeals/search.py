@@ -25,9 +25,10 @@ _ENDINGS = (
 ENDINGS = sorted(_ENDINGS.split(" "), key=len, reverse=True)
 
 
-def search_vector() -> SearchVector:
-    """The indexed expression; the query must use exactly this one for the index to apply."""
-    return SearchVector("text", "address", config="russian")
+def search_vector(*, public: bool = False) -> SearchVector:
+    """The indexed expression; the query must use exactly this one for the index to apply.
+    `public`: over the public copy (personal data masked), for the public search."""
+    return SearchVector("public_text" if public else "text", "address", config="russian")
 
 
 def stem(word: str) -> str:
@@ -43,22 +44,25 @@ def stem(word: str) -> str:
     return word
 
 
-def search_appeals(appeals: QuerySet, query: str) -> QuerySet:
-    """Appeals whose text or address matches every word of `query` (or whose number it is)."""
+def search_appeals(appeals: QuerySet, query: str, *, public: bool = False) -> QuerySet:
+    """Appeals whose text or address matches every word of `query` (or whose number it is).
+    `public`: the public copy of the text instead, so that a masked phone or name finds
+    nothing; staff search the original."""
     query = " ".join((query or "").split())[:MAX_QUERY]
     if not query:
         return appeals
     if NUMBER.fullmatch(query):
         return appeals.filter(number=query)
     if connection.vendor == "postgresql":
-        return appeals.annotate(search=search_vector()).filter(
+        return appeals.annotate(search=search_vector(public=public)).filter(
             search=SearchQuery(query, config="russian", search_type="websearch")
         )
     words = [stem(w) for w in WORD.findall(query) if len(w) > 1][:8]
+    field = "public_text" if public else "text"
     for word in words:
         forms = {word, word.capitalize(), word.upper()}
         match = Q()
         for form in forms:
-            match |= Q(text__contains=form) | Q(address__contains=form)
+            match |= Q(**{f"{field}__contains": form}) | Q(address__contains=form)
         appeals = appeals.filter(match)
     return appeals

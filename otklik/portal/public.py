@@ -16,13 +16,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from otklik.analytics import public_figures
 from otklik.analytics.figures import DAY, KpiSet, Share, midnight
+from otklik.appeals import public_copy
 from otklik.appeals.models import Appeal, Support
+from otklik.appeals.search import MAX_QUERY, search_appeals
 from otklik.appeals.workflow import Status
 from otklik.directory.models import Category, Municipality, Region, RejectionReason
 from otklik.directory.services import map_center
@@ -47,6 +50,9 @@ PUBLIC_STATUS_LABEL = {
 
 class PublicFilterForm(forms.Form):
     """The filters shared by the list and the map; invalid values are reported and ignored."""
+
+    # Searches the public copies (personal data masked), never the original texts.
+    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY)
 
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -96,7 +102,7 @@ class PublicFilterForm(forms.Form):
         """The valid filters as a query string, for links between the list and the map."""
         data = self.valid_data()
         pairs = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
-        return "&".join(f"{k}={v}" for k, v in pairs.items())
+        return urlencode(pairs)
 
 
 class CachedCountPaginator(Paginator):
@@ -132,6 +138,8 @@ def _filtered(data: dict):
         appeals = appeals.filter(status__in=STATUS_GROUPS[status][1])
     if municipality := data.get("municipality"):
         appeals = appeals.filter(municipality=municipality)
+    if query := data.get("q"):
+        appeals = search_appeals(appeals, query, public=True)
     if start := data.get("date_from"):
         appeals = appeals.filter(created_at__gte=_midnight(start))
     if end := data.get("date_to"):
@@ -161,7 +169,7 @@ def appeals(request):
         .only(
             "number",
             "created_at",
-            "text",
+            "public_text",
             "address",
             "status",
             "due_at",
@@ -178,8 +186,10 @@ def appeals(request):
     )
     query = form.query() if request.GET else ""
     page = CachedCountPaginator(rows, PAGE_SIZE, count_key=query).get_page(request.GET.get("page"))
+    public_copy.ensure_public_copies(page.object_list)
     for appeal in page.object_list:
-        appeal.excerpt = appeal.text[:EXCERPT] + ("…" if len(appeal.text) > EXCERPT else "")
+        text = appeal.public_text
+        appeal.excerpt = text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")
         appeal.public_status = PUBLIC_STATUS_LABEL.get(appeal.status, "")
     return render(
         request,

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
+from otklik.appeals.answer_signature import signature_of, signature_text
 from otklik.appeals.models import Answer, Appeal, AppealEvent, Attachment
+from otklik.appeals.public_copy import ensure_answer_public_copy, ensure_public_copy
 from otklik.appeals.workflow import OPEN_STATUSES, Action, Status
 from otklik.directory.models import Category, CategoryAttribute
 
@@ -168,7 +170,12 @@ def _status_notes(appeal: Appeal) -> str:
     answers = getattr(appeal, "published_answers", None)
     if answers is None:
         answers = list(appeal.answers.filter(state=Answer.State.PUBLISHED).order_by("-pk")[:1])
-    return answers[0].text if answers else ""
+    if not answers:
+        return ""
+    signature = signature_text(signature_of(answers[0]))
+    # The public copy: a greeting by the applicant's name is masked.
+    text = ensure_answer_public_copy(answers[0])
+    return f"{text}\n\n{signature}" if signature else text
 
 
 def request_record(appeal: Appeal, *, tz: ZoneInfo, absolute) -> dict:
@@ -188,7 +195,7 @@ def request_record(appeal: Appeal, *, tz: ZoneInfo, absolute) -> dict:
         "status_notes": _status_notes(appeal) if shown else "",
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
-        "description": appeal.text if shown else "",
+        "description": ensure_public_copy(appeal) if shown else "",
         "agency_responsible": (executor.short_name or executor.name) if executor else "",
         "service_notice": service_notice(category),
         "requested_datetime": when(appeal.created_at, tz),
@@ -254,7 +261,7 @@ def update_record(event: AppealEvent, *, answers: dict[int, Answer], tz: ZoneInf
     if shown and event.action == Action.PUBLISH_ANSWER:
         answer = answers.get(data.get("answer_id"))
         if answer is not None:
-            description = answer.text
+            description = ensure_answer_public_copy(answer)
             if answer.photos:
                 media = absolute(answer.photos[0].file.url)
     elif shown and event.action == Action.REJECT and data.get("reason_text"):
