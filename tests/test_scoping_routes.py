@@ -88,6 +88,7 @@ ACCESS = {
     "office/moderation/": STAFF,
     "office/moderation/bulk/": STAFF,
     "office/moderation/<str:number>/": STAFF,
+    "office/moderation/<str:number>/public-text/": STAFF,
     "office/new/": STAFF,
     "office/field/": STAFF,
     "office/review/": STAFF,
@@ -178,7 +179,9 @@ ACCESS = {
     r"open311/v2/^requests/(?P<service_request_id>[^/]+)\.(?P<fmt>[^./]+)$": OPEN311,
     r"open311/v2/^tokens/(?P<token>[^/]+)\.(?P<fmt>[^./]+)$": OPEN311,
     r"open311/v2/^servicerequestupdates\.(?P<fmt>[^./]+)$": OPEN311,
+    r"open311/v2/^$": OPEN311,
     r"open311/v2/^(?P<path>.*)$": OPEN311,
+    "open311/": OPEN311,
     r"^media/(?P<path>.*)$": MEDIA,
 }
 # Django's administration registers a route per model: all of them are its own.
@@ -198,6 +201,7 @@ SAMPLES = {
     r"open311/v2/^servicerequestupdates\.(?P<fmt>[^./]+)$": (
         "/open311/v2/servicerequestupdates.json"
     ),
+    r"open311/v2/^$": "/open311/v2/",
     r"open311/v2/^(?P<path>.*)$": "/open311/v2/nothing-here",
     r"^media/(?P<path>.*)$": "/media/appeals/none.jpg",
 }

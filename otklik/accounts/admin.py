@@ -59,7 +59,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "region", "municipality", "organization"]
+    list_display = ["user", "role", "region", "municipality", "organization", "position", "phone"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name", "organization__name"]
     autocomplete_fields = ["user", "region", "municipality", "organization"]

@@ -141,6 +141,19 @@ class Membership(models.Model):
         verbose_name=_("organization"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The official's work contacts in this scope: an answer names them for the applicant to
+    # call back (public officials' work details, never a citizen's).
+    position = models.CharField(
+        _("job title"), max_length=200, blank=True, default="", db_default=""
+    )
+    phone = models.CharField(
+        _("work phone"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[phone_validator],
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -186,6 +199,19 @@ class ApiScope(models.TextChoices):
     SIGNALS = "signals", _("post external signals")
 
 
+# Scopes of staff work: a key with none of them and with `open311` is a client system's.
+STAFF_SCOPES = frozenset(
+    {
+        ApiScope.APPEALS_MODERATE,
+        ApiScope.APPEALS_WORK,
+        ApiScope.ANALYTICS_READ,
+        ApiScope.IMPORTS,
+        ApiScope.SIGNALS,
+        ApiScope.WEBHOOKS,
+    }
+)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self, now):
         return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
@@ -229,6 +255,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_client(self) -> bool:
+        """A client system's key (`open311` and no staff scope, like the demo's city app): it
+        files and follows its requests, never acts with its user's staff roles and is never
+        shown personal data, on REST and Open311 alike (docs/api.md)."""
+        scopes = set(self.scopes)
+        return ApiScope.OPEN311 in scopes and not scopes & STAFF_SCOPES
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -112,24 +112,28 @@ def _unconfirmed_user(email: str) -> User | None:
 
 
 @transaction.atomic
-def sign_up(*, email: str, full_name: str, password: str) -> User:
-    """Create an unconfirmed account and send the confirmation letter.
+def sign_up(*, email: str, full_name: str, password: str, phone: str = "") -> User:
+    """Create an unconfirmed account and send the confirmation letter. `phone` (optional,
+    normalised by the form) lets control calls reach the person.
 
     Signing up again with an address that is not confirmed yet sends a new letter; the latest
-    name and password win, since only the owner of the mailbox can use the link."""
+    name, phone and password win, since only the owner of the mailbox can use the link."""
     email = normalize_email(email)
     full_name = full_name.strip()
+    phone = phone.strip()
     user = _unconfirmed_user(email)
     if user is not None:
-        user.full_name = full_name
+        user.full_name, user.phone = full_name, phone
         user.set_password(password)
-        user.save(update_fields=["full_name", "password"])
+        user.save(update_fields=["full_name", "phone", "password"])
     else:
         if User.objects.filter(email=email).exists():
             raise AlreadyRegistered(_("This e-mail address is already registered."))
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email=email, password=password, full_name=full_name)
+                user = User.objects.create_user(
+                    email=email, password=password, full_name=full_name, phone=phone
+                )
         except IntegrityError:  # the same address signed up a moment ago
             raise AlreadyRegistered(_("This e-mail address is already registered.")) from None
     send_confirmation(user=user)
@@ -216,6 +220,13 @@ def update_profile(
     user.notify_by_email = notify_by_email
     user.notify_every_step = notify_every_step
     user.save(update_fields=["full_name", "phone", "notify_by_email", "notify_every_step"])
+    return user
+
+
+def save_phone(*, user: User, phone: str) -> User:
+    """Keep the phone (normalised by the form) in the person's profile."""
+    user.phone = phone.strip()
+    user.save(update_fields=["phone"])
     return user
 
 

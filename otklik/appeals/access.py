@@ -7,7 +7,7 @@ from django.http import Http404
 
 from otklik.accounts.models import Role
 
-from .models import Appeal, scope_q
+from .models import Appeal, Channel, scope_q
 
 MODERATORS = frozenset({Role.OPERATOR, Role.ADMIN})
 WORKERS = frozenset({Role.EXECUTOR})
@@ -39,6 +39,27 @@ def get_appeal_for(user, *, number: str | None = None, pk: int | None = None) ->
             .get(**lookup)
         )
     except (Appeal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such appeal") from exc
+
+
+def client_appeals(user):
+    """What a client system's key (ApiToken.is_client) sees beyond the public: the appeals its
+    user filed through the API or Open311, whatever their status — never a staff scope."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Appeal.objects.none()
+    return Appeal.objects.filter(created_by=user, channel=Channel.API)
+
+
+def get_appeal_for_client(user, *, number: str) -> Appeal:
+    """An appeal the client system's key filed; 404 otherwise."""
+    _check_number(number)
+    try:
+        return (
+            client_appeals(user)
+            .select_related("region", "municipality", "category", "executor", "applicant")
+            .get(number=number)
+        )
+    except Appeal.DoesNotExist as exc:
         raise Http404("No such appeal") from exc
 
 

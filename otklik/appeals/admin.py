@@ -96,10 +96,24 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The personal data access log for auditors: read-only, never changed or deleted."""
 
-    list_display = ["created_at", "viewer", "appeal", "shown", "client_ip", "request_id"]
+    list_display = [
+        "created_at",
+        "viewer",
+        "appeal",
+        "shown",
+        "api_token",
+        "client_ip",
+        "request_id",
+    ]
     list_filter = ["shown", "created_at"]
-    search_fields = ["appeal__number", "viewer__email", "client_ip", "request_id"]
+    search_fields = [
+        "appeal__number",
+        "viewer__email",
+        "client_ip",
+        "request_id",
+        "api_token__prefix",
+    ]
     date_hierarchy = "created_at"
-    list_select_related = ["viewer", "appeal"]
-    raw_id_fields = ["viewer", "appeal"]
+    list_select_related = ["viewer", "appeal", "api_token"]
+    raw_id_fields = ["viewer", "appeal", "api_token"]
     show_full_result_count = False

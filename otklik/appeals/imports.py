@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from otklik.directory.models import Category, Municipality, Organization, Region
+from otklik.lib.spreadsheet import safe_row
 
 from . import services
 from .models import Appeal, Channel, ImportBatch
@@ -586,8 +587,11 @@ def errors_csv(batch: ImportBatch) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["row", "external_id", "code", "message_ru", "message_en"])
     for error in batch.errors:
+        # The file's own values come back here: never as a formula (otklik/lib/spreadsheet.py).
         writer.writerow(
-            [error.get(k, "") for k in ("row", "external_id", "code")]
-            + [error.get("message_ru", ""), error.get("message_en", "")]
+            safe_row(
+                [error.get(k, "") for k in ("row", "external_id", "code")]
+                + [error.get("message_ru", ""), error.get("message_en", "")]
+            )
         )
     return out.getvalue()

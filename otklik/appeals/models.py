@@ -163,6 +163,13 @@ class Appeal(models.Model):
     contact_name = models.CharField(_("caller's name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("caller's phone"), max_length=32, blank=True)
     text = models.TextField(_("text"))
+    # The text as the public sees it: personal data masked (appeals/public_copy.py). NULL until
+    # computed (after filing, by the outbox); public pages never fall back to `text`.
+    public_text = models.TextField(_("public text"), null=True, blank=True)  # noqa: DJ001
+    # What the masking found: [{"kind", "text"}], shown to the operator at moderation.
+    public_masks = models.JSONField(default=list, db_default=[], blank=True)
+    # The operator corrected the public text by hand: recomputing never overwrites it.
+    public_text_corrected = models.BooleanField(default=False, db_default=False)
     address = models.CharField(_("address"), max_length=500, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
@@ -251,6 +258,21 @@ class Appeal(models.Model):
             models.Index(fields=["created_at"], name="appeal_created"),
             models.Index(fields=["municipality", "created_at"], name="appeal_municipality_created"),
             models.Index(fields=["applicant", "created_at"]),
+            # A region's unanswered appeals by deadline (the weekly review's worst overdue):
+            # read in deadline order, where SQLite without fresh statistics walked every
+            # appeal of the region through (region, created_at) and sorted them.
+            models.Index(
+                fields=["region", "due_at"],
+                condition=Q(answered_at__isnull=True),
+                name="appeal_unanswered_due",
+            ),
+            # A region's repeat appeals by registration (the weekly review's repeat chains):
+            # a few hundred rows a quarter instead of every appeal of the quarter.
+            models.Index(
+                fields=["region", "registered_at"],
+                condition=Q(repeat_of__isnull=False),
+                name="appeal_repeat_registered",
+            ),
             # Places: duplicates, durability, incidents look up a box around a point in a
             # time window; created_at in the key lets the index drop old rows before the heap.
             models.Index(fields=["latitude", "longitude", "created_at"], name="appeal_place"),
@@ -281,6 +303,13 @@ class Appeal(models.Model):
                 fields=["region", "external_source", "external_id"],
                 condition=~Q(external_source=""),
                 name="appeal_unique_external_id",
+            ),
+            # One open repeat appeal per original and applicant, whichever path opens it
+            # (rating, follow-up, control call): a second «not solved» joins the open one.
+            models.UniqueConstraint(
+                fields=["repeat_of", "applicant"],
+                condition=Q(repeat_of__isnull=False, status__in=sorted(OPEN_STATUSES)),
+                name="appeal_one_open_repeat",
             ),
         ]
 
@@ -458,6 +487,8 @@ class Answer(models.Model):
         verbose_name=_("author"),
     )
     text = models.TextField(_("text"))
+    # The published text as the public sees it: personal data masked; NULL until computed.
+    public_text = models.TextField(_("public text"), null=True, blank=True)  # noqa: DJ001
     resolution = models.CharField(
         _("proposed resolution"), max_length=24, choices=Resolution, default=Resolution.SOLVED
     )
@@ -479,6 +510,23 @@ class Answer(models.Model):
     formal_reply_score = models.FloatField(_("formal reply score"), default=0)
     # Hash of the normalised text: finds the same answer pasted under many appeals.
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # Who answers for it, copied when it is published (answer_signature.py): what the applicant
+    # was given stays as it was, whatever later happens to the staff or the directory.
+    responsible_name = models.CharField(
+        _("responsible person"), max_length=200, blank=True, default="", db_default=""
+    )
+    responsible_position = models.CharField(
+        _("responsible person's position"), max_length=200, blank=True, default="", db_default=""
+    )
+    responsible_phone = models.CharField(
+        _("phone to call back"), max_length=32, blank=True, default="", db_default=""
+    )
+    organization_name = models.CharField(
+        _("organization's full name"), max_length=300, blank=True, default="", db_default=""
+    )
+    organization_phone = models.CharField(
+        _("organization's phone"), max_length=32, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("answer")
@@ -745,6 +793,15 @@ class PersonalDataAccess(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    # The API key the data was read with (REST), so that a key's reads can be audited.
+    api_token = models.ForeignKey(
+        "accounts.ApiToken",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API key"),
+    )
 
     objects = PersonalDataAccessQuerySet.as_manager()
 

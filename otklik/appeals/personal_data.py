@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from otklik.accounts.models import ApiToken
 from otklik.lib.client import client_ip, request_id
 
 from .models import Appeal, PersonalDataAccess
@@ -20,9 +21,13 @@ def record_access(
     *, viewer, appeals: Iterable[Appeal], shown: str, request=None
 ) -> list[PersonalDataAccess]:
     """Log that `viewer` was shown the personal data of `appeals` (`shown`: where, a
-    `PersonalDataAccess.Shown` code), with the client's address and request id if `request`."""
+    `PersonalDataAccess.Shown` code), with the client's address, request id and API key (if
+    the request came with one) if `request`."""
     address = client_ip(request) if request is not None else None
     ident = request_id(request) if request is not None else ""
+    # An API request carries its key's token as `request.auth` (otklik/api/rest/base.py).
+    token = getattr(request, "auth", None)
+    token_id = token.pk if isinstance(token, ApiToken) else None
     rows = [
         PersonalDataAccess(
             viewer=viewer,
@@ -30,6 +35,7 @@ def record_access(
             shown=shown,
             client_ip=address,
             request_id=ident,
+            api_token_id=token_id,
         )
         for appeal in {appeal.pk: appeal for appeal in appeals}.values()
         if appeal.applicant_id is None or appeal.applicant_id != viewer.pk

@@ -36,8 +36,9 @@ from otklik.directory.services import find_municipality, route_executor
 from otklik.lib.documents import is_pdf, rewrite_pdf
 from otklik.lib.file_writes import delete_unless_committed
 from otklik.lib.images import ProcessedImage, reencode_image
+from otklik.lib.plaintext import clean_text
 
-from . import access, sla
+from . import access, answer_signature, public_copy, repeats, sla
 from .models import (
     Answer,
     Appeal,
@@ -213,7 +214,9 @@ def _store_photos(
 
 
 def required_text(value: str, *, minimum: int, message: str) -> str:
-    value = (value or "").strip()
+    # NFC, no bidi overrides or zero-width characters (otklik/lib/plaintext.py): every text
+    # from outside (appeals, answers, clarifications, comments) passes here.
+    value = clean_text(value).strip()
     if len(value) < minimum:
         raise ValidationError(message, code="required")
     if len(value) > MAX_TEXT:
@@ -312,7 +315,7 @@ def submit_appeal(
             created_by=created_by,
             channel=channel,
             text=text,
-            address=(address or "").strip()[:500],
+            address=clean_text(address).strip()[:500],
             latitude=latitude,
             longitude=longitude,
             is_public=is_public,
@@ -320,7 +323,7 @@ def submit_appeal(
             idempotency_key=key,
             external_id=external_id,
             external_source=external_source,
-            contact_name=(contact_name or "").strip()[:200],
+            contact_name=clean_text(contact_name).strip()[:200],
             contact_phone=(contact_phone or "").strip()[:32],
             contact_email=(contact_email or "").strip()[:254],
             media_url=media_url or "",
@@ -539,6 +542,8 @@ def register_appeal(
     if category is None:
         raise ValidationError(_("Choose a category before registering the appeal."))
     now = now or timezone.now()
+    # Accepted means public: the public copy (personal data masked) exists from now on.
+    public_copy.ensure_public_copy(appeal)
     with transaction.atomic():
         _lock(appeal)
         _transition(
@@ -958,6 +963,7 @@ def publish_answer(*, answer: Answer, actor, comment: str = "", now=None) -> Ans
         if Answer.objects.select_for_update().get(pk=answer.pk).state != Answer.State.REVIEW:
             raise ValidationError(_("This answer has already been reviewed."))
         _lock(appeal)
+        signed = answer_signature.sign_answer(answer)
         _transition(
             appeal,
             Action.PUBLISH_ANSWER,
@@ -966,11 +972,13 @@ def publish_answer(*, answer: Answer, actor, comment: str = "", now=None) -> Ans
             comment=comment,
             answered_at=appeal.answered_at or now,
             resolution=answer.resolution,
-            data={"answer_id": answer.pk},
+            data={"answer_id": answer.pk, **answer_signature.signature_of(answer).as_data()},
         )
         answer.state = Answer.State.PUBLISHED
         answer.reviewed_by, answer.reviewed_at, answer.review_comment = actor, now, comment
-        answer.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+        answer.save(
+            update_fields=["state", "reviewed_by", "reviewed_at", "review_comment", *signed]
+        )
         _on_commit_process_outbox()
     return answer
 
@@ -1043,33 +1051,50 @@ def record_follow_up(
             text = comment or _(
                 "The problem of appeal %(number)s came back after it was solved."
             ) % {"number": appeal.number}
-            repeat = create_repeat_appeal(original=appeal, actor=None, text=text, now=now)
+            repeat = create_repeat_appeal(
+                original=appeal, actor=None, text=text, via=repeats.Via.FOLLOW_UP, now=now
+            )
         _on_commit_process_outbox()
     return repeat
 
 
 def create_repeat_appeal(
-    *, original: Appeal, actor, text: str = "", channel: str = Channel.PORTAL, now=None
+    *,
+    original: Appeal,
+    actor,
+    text: str = "",
+    channel: str = Channel.PORTAL,
+    via: str = repeats.Via.RATING,
+    now=None,
 ) -> Appeal:
-    """A new appeal on the same problem, linked to the earlier one and carrying its context."""
+    """A new appeal on the same problem, linked to the earlier one and carrying its context;
+    when the applicant already has an open repeat of `original`, that one is returned with the
+    new report in its history (one open repeat per original and applicant)."""
     body = text.strip() or _("The problem of appeal %(number)s is not solved.") % {
         "number": original.number
     }
-    return submit_appeal(
-        region=original.region,
-        text=body,
-        applicant=original.applicant,
-        channel=channel,
-        category=original.category,
-        municipality=original.municipality,
-        latitude=original.latitude,
-        longitude=original.longitude,
-        address=original.address,
-        repeat_of=original,
-        created_by=actor if actor is not None and actor != original.applicant else None,
-        is_public=original.is_public,
-        now=now,
-    )
+    with transaction.atomic():
+        _lock(original)  # serialises the paths that open repeats of the same original
+        if existing := repeats.open_repeat(original):
+            repeats.join_repeat(
+                repeat=existing, original=original, actor=actor, text=body, via=via, now=now
+            )
+            return existing
+        return submit_appeal(
+            region=original.region,
+            text=body,
+            applicant=original.applicant,
+            channel=channel,
+            category=original.category,
+            municipality=original.municipality,
+            latitude=original.latitude,
+            longitude=original.longitude,
+            address=original.address,
+            repeat_of=original,
+            created_by=actor if actor is not None and actor != original.applicant else None,
+            is_public=original.is_public,
+            now=now,
+        )
 
 
 def close_appeal(*, appeal: Appeal, actor=None, now=None) -> Appeal:

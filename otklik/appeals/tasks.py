@@ -12,7 +12,9 @@ from otklik.intelligence.suggestions import auto_route
 from otklik.notifications import webhooks
 from otklik.notifications.appeal_letters import notify_event
 
+from .locating import locate_appeal
 from .models import AppealEvent
+from .public_copy import ensure_public_copy, ensure_published_answer_copy
 from .workflow import Action
 
 BATCH = 200
@@ -40,7 +42,14 @@ def process_outbox_batch() -> int:
             # Letters are queued as rows and sent by their own tasks: a mail server that is
             # down delays them and never this batch.
             notify_event(event)
+            # The public copy (personal data masked) is made here, off the filing request.
+            ensure_public_copy(event.appeal)
+            if event.action == Action.PUBLISH_ANSWER:
+                ensure_published_answer_copy(event)
             if event.action == Action.SUBMIT:
+                # An appeal without a pin gets one from the house its address or text names
+                # (the address register), before routing reads its municipality.
+                locate_appeal(appeal=event.appeal)
                 # Registered at once when the region allows it and both text models are sure
                 # (never raises; the appeal otherwise waits for an operator).
                 auto_route(event.appeal)

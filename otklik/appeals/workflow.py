@@ -57,6 +57,8 @@ class Action(models.TextChoices):
     INSTRUCT = "instruct", _("instruction issued")
     ESCALATE = "escalate", _("deadline reminder")
     CONTROL_CALL = "control_call", _("control call")
+    # A second «not solved» on the same original joins its open repeat appeal (repeats.py).
+    JOIN_REPEAT = "join_repeat", _("the applicant says again it is not solved")
 
 
 OPEN_STATUSES = frozenset(
@@ -107,6 +109,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.INSTRUCT: Transition(ANY, None),
     Action.ESCALATE: Transition(OPEN_STATUSES, None),
     Action.CONTROL_CALL: Transition(frozenset({Status.ANSWERED, Status.CLOSED}), None),
+    Action.JOIN_REPEAT: Transition(OPEN_STATUSES, None),
 }
 
 

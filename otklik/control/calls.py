@@ -27,7 +27,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -39,14 +39,13 @@ from django.utils.translation import gettext as _
 
 from otklik.accounts.models import Role
 from otklik.appeals import services as appeal_services
-from otklik.appeals import sla
 from otklik.appeals.models import Answer, Appeal, Channel, Postponement, Rating
+from otklik.appeals.repeats import Via
 from otklik.appeals.workflow import IllegalTransition, Resolution, Status
 from otklik.directory.models import Category, Municipality, Region
-from otklik.directory.production_calendar import work_calendar
 
-from . import instructions
-from .models import CallList, ControlCall, Instruction
+from .call_skips import Skip, Skips
+from .models import CallList, ControlCall
 
 # Who works with call lists: sees them, takes and records calls.
 CALL_ROLES = frozenset({Role.CALLER, Role.OPERATOR, Role.ADMIN, Role.LEADERSHIP})
@@ -196,19 +195,6 @@ def drawable_scope(user) -> tuple[list[Region], QuerySet[Municipality]]:
     )
 
 
-def can_instruct(user, call: ControlCall) -> bool:
-    """Whether `user` may raise an instruction from the call: a failed check, an executor to
-    instruct, and the right to instruct it."""
-    executor = call.appeal.executor
-    return (
-        call.state == State.DONE
-        and call.is_solved is False
-        and executor is not None
-        and executor.is_active
-        and instructions.can_issue(user, executor)
-    )
-
-
 # ---------------------------------------------------------------------------- sampling
 
 
@@ -232,9 +218,9 @@ class Candidate:
 
 def _candidates(
     region: Region, municipality: Municipality | None, start: datetime, end: datetime, now
-) -> tuple[list[Candidate], dict[str, int]]:
-    """The appeals that may be called about, at most one per person, and how many were left
-    out for which reason."""
+) -> tuple[list[Candidate], Skips]:
+    """The appeals that may be called about, at most one per person, and which were left out
+    for which reason."""
     appeals = Appeal.objects.filter(
         region=region,
         status=Status.CLOSED,
@@ -279,7 +265,7 @@ def _candidates(
     ).values_list("applicant_id", "phone")
     called_people = {applicant for applicant, _phone in recent if applicant}
     called_phones = {phone_key(phone) for _applicant, phone in recent if phone_key(phone)}
-    excluded: Counter[str] = Counter()
+    excluded = Skips()
     found: list[Candidate] = []
     for (
         pk,
@@ -296,17 +282,20 @@ def _candidates(
     ) in rows.order_by("pk"):
         named = dict(zip(flags, marks, strict=True))
         if named.pop("in_a_list"):
-            excluded["already_in_a_list"] += 1
+            excluded.add(Skip.ALREADY_IN_A_LIST, pk)
             continue
-        if applicant_id is not None and (not is_active or anonymized_at is not None):
-            excluded["applicant_inactive"] += 1
+        if applicant_id is not None and anonymized_at is not None:
+            excluded.add(Skip.ANONYMIZED, pk)
+            continue
+        if applicant_id is not None and not is_active:
+            excluded.add(Skip.APPLICANT_INACTIVE, pk)
             continue
         phone = (user_phone or contact_phone or "").strip()
         if not phone_key(phone):
-            excluded["no_phone"] += 1
+            excluded.add(Skip.NO_PHONE, pk)
             continue
         if applicant_id in called_people or phone_key(phone) in called_phones:
-            excluded["called_recently"] += 1
+            excluded.add(Skip.CALLED_RECENTLY, pk)
             continue
         found.append(
             Candidate(
@@ -327,14 +316,14 @@ def _candidates(
     for candidate in found:
         key = phone_key(candidate.phone)
         if candidate.applicant_id in people or key in phones:
-            excluded["same_person"] += 1
+            excluded.add(Skip.SAME_PERSON, candidate.pk)
             continue
         if candidate.applicant_id:
             people.add(candidate.applicant_id)
         phones.add(key)
         unique.append(candidate)
     unique.sort(key=lambda c: c.pk)
-    return unique, dict(excluded)
+    return unique, excluded
 
 
 def allocate(
@@ -464,7 +453,8 @@ def draw_call_list(
                     "No appeal fits: none was closed in the last %(days)s days with an applicant "
                     "who can be phoned and was not called this quarter."
                 )
-                % {"days": days},
+                % {"days": days}
+                + (" " + excluded.summary() if excluded.counts else ""),
                 code="empty",
             )
         by_root = Counter(c.root_id for c in candidates)
@@ -500,7 +490,7 @@ def draw_call_list(
             "low_score": LOW_SCORE,
             "quarter_days": QUARTER_DAYS,
             "candidates": len(candidates),
-            "excluded": excluded,
+            **excluded.as_plan(),
             "top_categories": [{"id": root, "name": names.get(root, "")} for root in top],
             "strata": [
                 {
@@ -693,7 +683,12 @@ def record_attempt(
                 if comment:
                     text = f"{text}\n\n{comment}"
             call.repeat = appeal_services.create_repeat_appeal(
-                original=appeal, actor=actor, text=text, channel=Channel.PHONE, now=now
+                original=appeal,
+                actor=actor,
+                text=text,
+                channel=Channel.PHONE,
+                via=Via.CONTROL_CALL,
+                now=now,
             )
             fields.append("repeat")
         call.save(update_fields=fields)
@@ -706,63 +701,6 @@ def _on_commit_process_outbox() -> None:
     from otklik.appeals.tasks import process_outbox
 
     transaction.on_commit(lambda: process_outbox.enqueue())
-
-
-def default_instruction_due(region: Region, now: datetime) -> date:
-    tz = ZoneInfo(region.time_zone)
-    return work_calendar(region).add_working_days(sla.local_date(now, tz), INSTRUCTION_WORKING_DAYS)
-
-
-def default_instruction_text(call: ControlCall) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _(
-            "A control call found that the problem of appeal %(number)s is not solved. Solve it, "
-            "answer the applicant on the merits and report with photographs."
-        ) % {"number": call.appeal.number}
-        if call.repeat_id:
-            text += " " + _("The repeat appeal is %(number)s.") % {"number": call.repeat.number}
-    return text
-
-
-def instruct_from_call(
-    *,
-    call: ControlCall,
-    actor,
-    text: str | None = None,
-    due_date: date | None = None,
-    now: datetime | None = None,
-) -> Instruction:
-    """After a failed check, instruct the appeal's executor about the appeal and its repeat (by
-    default within `INSTRUCTION_WORKING_DAYS` working days). Once per call: asking again
-    returns the instruction already issued."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        _lock(call)
-        if call.instruction_id is not None:
-            return call.instruction
-        if call.state != State.DONE or call.is_solved is not False:
-            raise ValidationError(
-                _("An instruction is raised after a check that found the problem not solved."),
-                code="state",
-            )
-        appeal = call.appeal
-        executor = appeal.executor
-        if executor is None or not executor.is_active:
-            raise ValidationError(_("The appeal has no executor to instruct."), code="executor")
-        if not instructions.can_issue(actor, executor):
-            raise PermissionDenied
-        appeals = [appeal] + ([call.repeat] if call.repeat_id else [])
-        instruction = instructions.issue_instruction(
-            actor=actor,
-            organization=executor,
-            text=text or default_instruction_text(call),
-            due_date=due_date or default_instruction_due(appeal.region, now),
-            appeals=appeals,
-            now=now,
-        )
-        call.instruction = instruction
-        call.save(update_fields=["instruction"])
-    return instruction
 
 
 def forget_phones(*, applicant) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 from otklik.appeals import workflow
 from otklik.appeals.workflow import Action, Status
 
-from .geography import Place, address_of
+from .geography import Place, address_of, locality_of
 
 # (status, action) → next status, straight from the workflow's table.
 NEXT: dict[tuple[str, str], str] = {("", Action.SUBMIT.value): Status.NEW.value}
@@ -136,7 +136,8 @@ def rates(q: float) -> dict[str, float]:
 
 
 def appeal_point(d: Draft) -> tuple[float | None, float | None, str]:
-    """Latitude, longitude and address stored on the appeal."""
+    """Latitude, longitude and address stored on the appeal; without a point, the address is
+    the settlement's, so every demo appeal carries one (Open311's `address`)."""
     if not d.has_point:
-        return None, None, ""
+        return None, None, locality_of(d.unit.spec, d.place)
     return d.place.lat, d.place.lon, address_of(d.unit.spec, d.place)

@@ -10,6 +10,7 @@ municipality; it is not a cadastral map.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 import shapely
@@ -17,6 +18,8 @@ from shapely.geometry import MultiPoint, Point, Polygon, mapping
 from shapely.ops import voronoi_diagram
 
 from otklik.lib.geo import shape_from_geojson
+
+from .streets import StreetLayout
 
 REGION_CODE = "48"
 REGION_NAME = "Липецкая область"
@@ -312,6 +315,14 @@ def _house(rng, big: bool) -> str:
     return str(number)
 
 
+def _layout(key: str, streets, own, others, centre, spread, step_m) -> StreetLayout:
+    """The settlement's streets, each starting at a point around `centre` inside `own`, drawn
+    from a generator of their own (`key`): the demo's other draws stay as they were."""
+    rng = random.Random(key)
+    starts = _points_inside(rng, own, others, centre, spread, len(dict.fromkeys(streets)))
+    return StreetLayout(rng, streets, start_points=starts, step_m=step_m, own=own, others=others)
+
+
 def build_places(rng, spec: MunicipalitySpec, boundaries: dict[str, dict], count: int):
     """A pool of `count` places in one municipality: most in its city or seat, the rest in its
     villages (each village a point chosen inside the district)."""
@@ -321,17 +332,25 @@ def build_places(rng, spec: MunicipalitySpec, boundaries: dict[str, dict], count
     shapely.prepare(own)
     seat = spec.seat
     places: list[Place] = []
+    # Streets are laid out on the ground (streets.py) and a place is a house on one of them, so
+    # that an appeal's address and its pin agree. The Gaussian points drawn before the layout
+    # existed are still drawn (and left unused): every other draw of the demo stays the same.
     if spec.is_city:
         streets = LIPETSK_STREETS if spec.name == "Липецк" else ELETS_STREETS
         spread = spec.radius_km / 111.0 * 0.45
-        for lat, lon in _points_inside(rng, own, others, (seat.lat, seat.lon), spread, count):
-            places.append(
-                Place(seat, rng.choice(streets), _house(rng, True), lat, lon, len(places))
-            )
+        centre = (seat.lat, seat.lon)
+        layout = _layout(f"{spec.oktmo}:{seat.name}", streets, own, others, centre, spread, 22)
+        for _unused in _points_inside(rng, own, others, centre, spread, count):
+            street, house = rng.choice(streets), _house(rng, True)
+            lat, lon = layout.point(street, house)
+            places.append(Place(seat, street, house, lat, lon, len(places)))
         return places
     in_seat = int(count * 0.55)
-    for lat, lon in _points_inside(rng, own, others, (seat.lat, seat.lon), 0.012, in_seat):
-        places.append(Place(seat, rng.choice(TOWN_STREETS), _house(rng, False), lat, lon, 0))
+    centre = (seat.lat, seat.lon)
+    layout = _layout(f"{spec.oktmo}:{seat.name}", TOWN_STREETS, own, others, centre, 0.008, 25)
+    for _unused in _points_inside(rng, own, others, centre, 0.012, in_seat):
+        street, house = rng.choice(TOWN_STREETS), _house(rng, False)
+        places.append(Place(seat, street, house, *layout.point(street, house), 0))
     # Villages: a random point of the district each, their houses close around it.
     minx, miny, maxx, maxy = own.bounds
     villages = []
@@ -344,15 +363,23 @@ def build_places(rng, spec: MunicipalitySpec, boundaries: dict[str, dict], count
     rest = count - in_seat
     for i, village in enumerate(villages):
         share = rest // len(villages) + (1 if i < rest % len(villages) else 0)
-        for lat, lon in _points_inside(rng, own, others, (village.lat, village.lon), 0.004, share):
-            places.append(
-                Place(village, rng.choice(VILLAGE_STREETS), _house(rng, False), lat, lon, 0)
-            )
+        centre = (village.lat, village.lon)
+        key = f"{spec.oktmo}:{village.name}"
+        layout = _layout(key, VILLAGE_STREETS, own, others, centre, 0.002, 20)
+        for _unused in _points_inside(rng, own, others, centre, 0.004, share):
+            street, house = rng.choice(VILLAGE_STREETS), _house(rng, False)
+            places.append(Place(village, street, house, *layout.point(street, house), 0))
     return [Place(p.settlement, p.street, p.house, p.lat, p.lon, i) for i, p in enumerate(places)]
 
 
 def address_of(spec: MunicipalitySpec, place: Place) -> str:
     """The postal-style address stored on an appeal."""
+    return f"{locality_of(spec, place)}, {place.street}, д. {place.house}"
+
+
+def locality_of(spec: MunicipalitySpec, place: Place) -> str:
+    """The settlement of a place, region first: the address of an appeal without a point (no
+    street or house, which would often be the applicant's home)."""
     s = place.settlement
     where = f"{s.kind} {s.name}" if spec.is_city else f"{spec.name} р-н, {s.kind} {s.name}"
-    return f"Липецкая обл., {where}, {place.street}, д. {place.house}"
+    return f"Липецкая обл., {where}"

@@ -195,6 +195,34 @@ def organization_specs(municipalities) -> list[OrgSpec]:
     return specs
 
 
+# Who answers for an organization's replies when the author's own contacts are unknown
+# (Organization.contact_position), by kind.
+CONTACT_POSITIONS = {
+    ADMINISTRATION: "начальник отдела по работе с обращениями граждан",
+    DEPARTMENT: "заместитель начальника",
+    ROAD_SERVICE: "заместитель директора",
+    MANAGEMENT_COMPANY: "главный инженер",
+    UTILITY: "начальник абонентского отдела",
+    TRANSPORT: "начальник отдела перевозок",
+    HEALTH: "заместитель главного врача",
+    EDUCATION: "заместитель начальника",
+    SOCIAL: "заместитель директора",
+    REGIONAL_BODY: "начальник отдела по работе с обращениями граждан",
+    OTHER: "начальник отдела по работе с обращениями",
+}
+# Executors' positions (Membership.position): the first of an organization leads the others.
+STAFF_POSITIONS = ("начальник отдела", "главный специалист", "ведущий специалист")
+
+
+def staff_position(k: int) -> str:
+    return STAFF_POSITIONS[min(k, len(STAFF_POSITIONS) - 1)]
+
+
+def work_phone(org_phone: str, k: int) -> str:
+    """An extension-like direct line next to the organization's number: «… 12-34» → «… 12-4k»."""
+    return f"{org_phone[:-2]}{40 + k:02d}" if org_phone else ""
+
+
 # Where an appeal goes when its first executor says «not ours».
 REDIRECT_KEYS = {
     "roads": "roads_regional",

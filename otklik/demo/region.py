@@ -8,6 +8,7 @@ hash, because hashing thousands of passwords one by one takes minutes.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,7 +28,14 @@ from otklik.directory.models import (
 
 from . import geography
 from .geography import MUNICIPALITIES, MunicipalitySpec
-from .organizations import OrgSpec, executors_for, organization_specs
+from .organizations import (
+    CONTACT_POSITIONS,
+    OrgSpec,
+    executors_for,
+    organization_specs,
+    staff_position,
+    work_phone,
+)
 from .people import Person, citizen_email, phone, random_person, translit
 from .topics import Group, Topic, all_groups
 
@@ -48,11 +56,15 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Администратор", "admin@demo.otklik.ru", DEMO_PASSWORD),
 ]
 
+# The account the city app's key acts as: a client system, no staff role, no login.
+DEMO_CLIENT_EMAIL = "city-app@demo.otklik.ru"
+DEMO_CLIENT_NAME = "Приложение города"
+
 # Published API keys of the demo (like its passwords): (role, e-mail, key, scopes).
 DEMO_API_KEYS: list[tuple[str, str, str, list[str]]] = [
     (
         "Приложение города (Open311)",
-        "operator@demo.otklik.ru",
+        DEMO_CLIENT_EMAIL,
         "otk_demo_open311_2026",
         [ApiScope.OPEN311, ApiScope.APPEALS_FILE, ApiScope.APPEALS_READ],
     ),
@@ -184,6 +196,8 @@ def ensure_organizations(rng, region: Region, municipalities: dict[str, Municipa
             org = existing.get((municipality.pk if municipality else None, spec.name))
             if org is None:
                 tel, address = _org_contacts(spec, by_oktmo.get(spec.oktmo), number)
+                # Its own generator: the contact's name does not shift the rest of the demo.
+                contact = random_person(random.Random(f"contact:{number}"))
                 org = Organization(
                     region=region,
                     municipality=municipality,
@@ -194,6 +208,8 @@ def ensure_organizations(rng, region: Region, municipalities: dict[str, Municipa
                     email=f"org{number:03d}@example.ru",
                     phone=tel,
                     address=address,
+                    contact_name=contact.full_name,
+                    contact_position=CONTACT_POSITIONS[spec.kind],
                 )
                 batch.append(org)
             pairs.append((spec, org))
@@ -361,15 +377,33 @@ def ensure_demo_users(password_hash: str, region: Region, municipalities, pairs,
             where = {"municipality": municipalities["42701000"]}
         elif scope != "region":
             where = {"organization": by_short[scope]}
-        Membership.objects.get_or_create(user=user, role=role, **where)
+        contacts = {}
+        if role == Role.EXECUTOR:
+            org = where["organization"]
+            contacts = {"position": "главный специалист", "phone": work_phone(org.phone, 9)}
+        Membership.objects.get_or_create(user=user, role=role, **where, defaults=contacts)
     return {u.email: u for u in users}
 
 
-def ensure_demo_tokens(users: dict[str, User], region: Region) -> None:
-    """The published demo API keys (make run prints them)."""
+def ensure_demo_tokens(users: dict[str, User] | None, region: Region) -> None:
+    """The published demo API keys (make run prints them); `users` by e-mail, else read. The
+    city app's key acts as an account of its own without staff roles; in a demo built when it
+    acted as the operator, it is moved to that account."""
+    client, _created = User.objects.get_or_create(
+        email=DEMO_CLIENT_EMAIL,
+        defaults={"full_name": DEMO_CLIENT_NAME, "password": make_password(None)},
+    )
+    if users is None:
+        emails = {email for _name, email, _key, _scopes in DEMO_API_KEYS}
+        users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    users = {**users, DEMO_CLIENT_EMAIL: client}
     for name, email, key, scopes in DEMO_API_KEYS:
-        if not ApiToken.objects.filter(key_hash=hash_key(key)).exists():
+        token = ApiToken.objects.filter(key_hash=hash_key(key)).first()
+        if token is None:
             issue_token(user=users[email], name=name, scopes=scopes, region=region, key=key)
+        elif token.user_id != users[email].pk:
+            token.user = users[email]
+            token.save(update_fields=["user"])
 
 
 def ensure_demo_devices() -> None:
@@ -421,10 +455,18 @@ def ensure_staff(rng, demo: DemoRegion, pairs, password_hash: str, joined: datet
     executors = _new_users([user for _, user in planned])
     memberships = [Membership(user=u, role=Role.OPERATOR, region=demo.region) for u in operators]
     memberships += [Membership(user=u, role=Role.FIELD, region=demo.region) for u in field_team]
-    memberships += [
-        Membership(user=user, role=Role.EXECUTOR, organization=org)
-        for (org, _), user in zip(planned, executors, strict=True)
-    ]
+    rank: dict[int, int] = {}
+    for (org, _), user in zip(planned, executors, strict=True):
+        k = rank[org.pk] = rank.get(org.pk, -1) + 1
+        memberships.append(
+            Membership(
+                user=user,
+                role=Role.EXECUTOR,
+                organization=org,
+                position=staff_position(k),
+                phone=work_phone(org.phone, k),
+            )
+        )
     Membership.objects.bulk_create(memberships, ignore_conflicts=True)
     demo_operator = demo.demo["operator@demo.otklik.ru"].pk
     demo.operators = [demo_operator, *(u.pk for u in operators)]

@@ -1,14 +1,17 @@
 from django.contrib import admin
 
+from .address_import import refresh_street_centres
 from .models import (
     CalendarDay,
     Category,
     CategoryAttribute,
+    House,
     Municipality,
     Organization,
     Region,
     RejectionReason,
     RoutingRule,
+    Street,
 )
 
 
@@ -27,9 +30,9 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "municipality", "is_active"]
+    list_display = ["name", "kind", "municipality", "phone", "contact_name", "is_active"]
     list_filter = ["kind", "is_active", "region", "municipality"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "short_name", "contact_name"]
     autocomplete_fields = ["municipality", "parent"]
     list_select_related = ["municipality"]
 
@@ -85,3 +88,26 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind", "source", "region"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+
+class HouseInline(admin.TabularInline):
+    model = House
+    extra = 0
+    fields = ["number", "latitude", "longitude", "fias_id"]
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    """The address register (imported with `manage.py import_addresses`, seeded by the demo)."""
+
+    list_display = ["name", "settlement", "municipality", "center_lat", "center_lon"]
+    list_filter = ["region", "municipality"]
+    search_fields = ["name", "settlement", "search_key"]
+    autocomplete_fields = ["municipality"]
+    list_select_related = ["municipality"]
+    inlines = [HouseInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        street = form.instance
+        refresh_street_centres(region=street.region, street_ids=[street.pk])

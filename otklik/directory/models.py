@@ -135,11 +135,18 @@ class Organization(models.Model):
         related_name="children",
         verbose_name=_("parent organization"),
     )
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(_("full official name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind, default=Kind.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Who answers for the organization's replies when the author's own contacts are unknown.
+    contact_name = models.CharField(
+        _("contact person"), max_length=200, blank=True, default="", db_default=""
+    )
+    contact_position = models.CharField(
+        _("contact person's position"), max_length=200, blank=True, default="", db_default=""
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -393,3 +400,92 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y} — {self.get_kind_display()}"
+
+
+class Street(models.Model):
+    """A street of the region's address register (ФИАС/ГАР or the demo's own) in a settlement.
+
+    `search_key` and `settlement_key` hold the normalised words (directory/addresses.py), each
+    after a space, so that a word prefix is a plain substring match on SQLite and PostgreSQL.
+    """
+
+    region = models.ForeignKey(
+        Region, models.CASCADE, related_name="streets", verbose_name=_("region")
+    )
+    municipality = models.ForeignKey(
+        Municipality, models.CASCADE, related_name="streets", verbose_name=_("municipality")
+    )
+    settlement = models.CharField(_("settlement"), max_length=200, help_text=_("E.g. «г. Липецк»."))
+    name = models.CharField(_("street"), max_length=200, help_text=_("E.g. «ул. Московская»."))
+    search_key = models.CharField(_("search key"), max_length=300, editable=False)
+    settlement_key = models.CharField(_("settlement key"), max_length=300, editable=False)
+    center_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
+    center_lon = models.FloatField(_("centre longitude"), null=True, blank=True)
+    fias_id = models.CharField(_("FIAS id"), max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["settlement", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "settlement", "name"], name="street_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.settlement}"
+
+    def save(self, *args, **kwargs):
+        from .addresses import settlement_key, street_key
+
+        self.search_key = street_key(self.name)
+        self.settlement_key = settlement_key(self.settlement)
+        kwargs = _with_keys(kwargs, "search_key", "settlement_key")
+        super().save(*args, **kwargs)
+
+
+class House(models.Model):
+    """A building of the address register: its number on the street and its point."""
+
+    street = models.ForeignKey(
+        Street, models.CASCADE, related_name="houses", verbose_name=_("street")
+    )
+    number = models.CharField(_("house"), max_length=40, help_text=_("E.g. «12А», «5, корп. 2»."))
+    number_key = models.CharField(_("house key"), max_length=40, editable=False)
+    latitude = models.FloatField(
+        _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    fias_id = models.CharField(_("FIAS id"), max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
+        ordering = ["street", "number_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "number_key"], name="house_unique_number"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="house_point_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street.name}, д. {self.number}"
+
+    def save(self, *args, **kwargs):
+        from .addresses import house_key
+
+        self.number_key = house_key(self.number)
+        super().save(*args, **_with_keys(kwargs, "number_key"))
+
+
+def _with_keys(kwargs: dict, *keys: str) -> dict:
+    """`update_fields` that also saves the derived keys when their source may have changed."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], *keys}
+    return kwargs

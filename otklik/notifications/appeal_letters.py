@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from otklik.appeals.answer_signature import signature_text
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Action
 from otklik.lib.dates import short_date
@@ -85,6 +86,11 @@ def notify_event(event: AppealEvent) -> int:
             "what": event.get_action_display(),
         }
         what = _explain(event)
+        # The answer's responsible person, full name and phone, as published (officials' work
+        # contacts, so supporters get them too).
+        signature = ""
+        if event.action == Action.PUBLISH_ANSWER:
+            signature = signature_text(event.data)
         footer = [
             _("Open the appeal: %(link)s") % {"link": link},
             _("You can change what we write to you in your profile: %(link)s")
@@ -96,6 +102,7 @@ def notify_event(event: AppealEvent) -> int:
                 greeting(person),
                 what if own else _("News on the appeal you supported: %(what)s") % {"what": what},
                 event.comment if event.comment and own else "",
+                signature,
                 *footer,
             ]
             body = "\n\n".join(line for line in lines if line)

@@ -20,9 +20,14 @@ from otklik.appeals import personal_data
 from otklik.appeals.personal_data import Shown
 from otklik.appeals.services import MAX_TEXT
 from otklik.appeals.workflow import Action, IllegalTransition
+from otklik.control import call_instructions
 from otklik.control import calls as service
+from otklik.control.call_outcome import outcome_lines, repeat_sentence
+from otklik.control.call_skips import skipped_rows
 from otklik.control.models import CallList, ControlCall
 
+from .instruction_forms import CallInstructionForm
+from .instructions import say_issued
 from .permissions import role_required
 
 LISTS_PAGE = 30
@@ -293,6 +298,7 @@ def call_list(request, pk):
             "solved_share": _share(solved, counts.get(State.DONE, 0)),
             "done_share": _share(total - counts.get(State.PENDING, 0), total),
             "plan": current.plan,
+            "skipped": skipped_rows(current.plan),
             "weights": [
                 (WEIGHT_LABELS.get(name, name), weight)
                 for name, weight in (current.plan.get("weights") or {}).items()
@@ -316,7 +322,7 @@ def _call_for(user, pk: int) -> ControlCall:
             "appeal__applicant",
             "caller",
             "repeat",
-            "instruction",
+            "instruction__organization",
         )
         .filter(pk=pk)
         .first()
@@ -329,9 +335,7 @@ def _call_for(user, pk: int) -> ControlCall:
 def _attempt_message(call: ControlCall) -> str:
     if call.state == State.DONE:
         if call.repeat_id:
-            return _("The outcome is recorded: not solved. Repeat appeal %(number)s is opened.") % {
-                "number": call.repeat.number
-            }
+            return _("The outcome is recorded: not solved.") + " " + repeat_sentence(call)
         return _("The outcome is recorded.")
     if call.state == State.PENDING:
         return _("The attempt is recorded; call again after %(time)s.") % {
@@ -391,6 +395,11 @@ def call(request, pk):
         except IllegalTransition:
             messages.error(request, _("This call is already finished: the page has changed."))
             return redirect("office:call", pk=current.pk)
+    return _render_call(request, current, form=form)
+
+
+def _render_call(request, current: ControlCall, *, form=None, instruction_form=None):
+    can_record = service.can_record(request.user, current)
     appeal = current.appeal
     events = list(appeal.events.select_related("actor").order_by("created_at", "pk"))
     attempts = [
@@ -418,12 +427,28 @@ def call(request, pk):
             "ratings": appeal.ratings.order_by("created_at"),
             "events": events,
             "attempts": attempts,
+            "outcome_lines": outcome_lines(current),
             "max_attempts": service.MAX_ATTEMPTS,
-            "can_instruct": current.instruction_id is None
-            and service.can_instruct(request.user, current),
+            "instruction_form": instruction_form or _instruction_form(request.user, current),
             "office_section": "calls",
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if (form is not None and form.errors) or instruction_form else 200,
+    )
+
+
+def _instruction_form(user, call: ControlCall, data=None) -> CallInstructionForm | None:
+    """The form raising an instruction from a failed check, for who may raise one."""
+    if call.instruction_id is not None or not call_instructions.can_instruct(user, call):
+        return None
+    appeal = call.appeal
+    return CallInstructionForm(
+        data,
+        organizations=call_instructions.addressees(user, call),
+        initial={
+            "organization": appeal.executor_id,
+            "text": call_instructions.default_text(call),
+            "due_date": call_instructions.default_due(appeal.region, timezone.now()),
+        },
     )
 
 
@@ -438,17 +463,23 @@ def _label(choices, value) -> str:
 @require_POST
 def instruct(request, pk):
     current = _call_for(request.user, pk)
-    if current.instruction_id is None and not service.can_instruct(request.user, current):
+    form = _instruction_form(request.user, current, request.POST)
+    if form is None:
         messages.error(request, _("You cannot raise an instruction from this call."))
         return redirect("office:call", pk=current.pk)
-    try:
-        instruction = service.instruct_from_call(call=current, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("office:call", pk=current.pk)
-    messages.success(
-        request,
-        _("Instruction No. %(number)s has been issued to %(organization)s.")
-        % {"number": instruction.pk, "organization": instruction.organization},
-    )
-    return redirect("office:call", pk=current.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            instruction = call_instructions.instruct_from_call(
+                call=current,
+                actor=request.user,
+                organization=data["organization"],
+                text=data["text"],
+                due_date=data["due_date"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            say_issued(request, instruction)
+            return redirect("office:call", pk=current.pk)
+    return _render_call(request, current, instruction_form=form)

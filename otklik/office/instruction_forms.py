@@ -73,6 +73,18 @@ class IssueForm(forms.Form):
         return data
 
 
+class CallInstructionForm(forms.Form):
+    """An instruction raised from a failed control call: addressee, text and deadline."""
+
+    organization = IssueForm.base_fields["organization"]
+    text = IssueForm.base_fields["text"]
+    due_date = IssueForm.base_fields["due_date"]
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
 class ReportForm(forms.Form):
     text = forms.CharField(
         label=_("What was done"),

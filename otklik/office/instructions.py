@@ -44,6 +44,14 @@ def deadline_class(instruction: Instruction, now, tz: ZoneInfo) -> str:
     return "deadline-ok"
 
 
+def say_issued(request, instruction: Instruction) -> None:
+    messages.success(
+        request,
+        _("Instruction No. %(number)s has been issued to %(organization)s.")
+        % {"number": instruction.pk, "organization": instruction.organization},
+    )
+
+
 @staff_required
 @require_GET
 def instruction_list(request):
@@ -116,11 +124,7 @@ def issue(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(
-                    request,
-                    _("Instruction No. %(number)s has been issued to %(organization)s.")
-                    % {"number": instruction.pk, "organization": instruction.organization},
-                )
+                say_issued(request, instruction)
                 return redirect("office:instruction", pk=instruction.pk)
     else:
         form = IssueForm(

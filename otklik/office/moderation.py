@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from otklik.appeals import access, personal_data, services, sla
+from otklik.appeals import access, personal_data, public_copy, services, sla
 from otklik.appeals.models import Appeal, scope_q
 from otklik.appeals.personal_data import Shown
 from otklik.appeals.workflow import OPEN_STATUSES, IllegalTransition, Status
@@ -276,6 +276,7 @@ def _render(request, appeal: Appeal, filters: dict, forms: dict, suggested, acti
             "now": timezone.now(),
             "due_class": deadline_class(appeal.registration_due_at, timezone.now()),
             "ai": _text_suggestions(appeal, categories) if moderatable else None,
+            "public_copy": public_copy.for_moderation(appeal),
         },
     )
 

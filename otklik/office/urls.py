@@ -8,6 +8,7 @@ from . import (
     instructions,
     intake,
     moderation,
+    public_text,
     review,
     views,
     weekly,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("moderation/", moderation.queue, name="moderation"),
     path("moderation/bulk/", moderation.bulk, name="moderation_bulk"),
     path("moderation/<str:number>/", moderation.moderate, name="moderate"),
+    path("moderation/<str:number>/public-text/", public_text.correct, name="correct_public_text"),
     # Appeals entered by staff: a caller on the phone, a field team.
     path("new/", intake.phone_entry, name="phone_entry"),
     path("field/", intake.field_report, name="field_report"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from otklik.accounts.models import Role, User
-from otklik.appeals import access, personal_data, services, sla
+from otklik.appeals import access, personal_data, repeats, services, sla
 from otklik.appeals.access import get_appeal_for
 from otklik.appeals.models import Answer, Appeal, Attachment, DraftPhoto, Postponement
 from otklik.appeals.personal_data import Shown
@@ -120,6 +120,24 @@ def _answers(appeal):
     return answers
 
 
+def _earlier(appeal: Appeal, user) -> list[Appeal]:
+    """The appeals this one repeats, each with the history shown here: everything where `user`
+    works, otherwise what the applicant sees (the repeat carries its context to its executor)."""
+    if not appeal.repeat_of_id:
+        return []
+    chain = repeats.earlier_appeals(appeal, within=Appeal.objects.all())
+    visible = set(
+        Appeal.objects.visible_to(user)
+        .filter(pk__in=[a.pk for a in chain])
+        .values_list("pk", flat=True)
+    )
+    for earlier in chain:
+        earlier.in_scope = earlier.pk in visible
+        if not earlier.in_scope:
+            earlier.history = [event for event in earlier.history if event.is_public]
+    return chain
+
+
 def _render_appeal(request, appeal, *, forms=None, status=200):
     now = timezone.now()
     user = request.user
@@ -157,6 +175,7 @@ def _render_appeal(request, appeal, *, forms=None, status=200):
         "repeated_postponement": any(p.state == Postponement.State.APPROVED for p in postponements),
         "min_repeated_reason": services.MIN_REPEATED_POSTPONEMENT_REASON,
         "repeat_of": appeal.repeat_of if appeal.repeat_of_id else None,
+        "earlier": _earlier(appeal, user),
         "duplicate_of": appeal.duplicate_of if appeal.duplicate_of_id else None,
         "repeats": list(appeal.repeats.order_by("created_at").values_list("number", flat=True)),
         "duplicates": list(

@@ -12,8 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from otklik.accounts import services
-from otklik.accounts.models import User, phone_validator
+from otklik.accounts.models import User
 from otklik.notifications.services import greeting, notify
+
+from .forms import PhoneField
 
 
 class AccountForm(forms.Form):
@@ -35,6 +37,13 @@ class SignUpForm(AccountForm):
         max_length=200,
         help_text=_("As you want to be addressed in letters. Never shown in public."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = PhoneField(
+        label=_("Phone (optional)"),
+        help_text=_(
+            "The control centre may call you to check that your problem was really solved. "
+            "Never shown in public."
+        ),
     )
     password1 = forms.CharField(
         label=_("Password"),
@@ -153,13 +162,9 @@ class ProfileForm(AccountForm):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Phone"),
-        max_length=32,
-        required=False,
-        validators=[phone_validator],
         help_text=_("Optional: staff may call you about your appeal."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     notify_by_email = forms.BooleanField(
         label=_("Write to me about my appeals by e-mail"),

@@ -65,6 +65,10 @@ def _detail(event: AppealEvent, *, own: bool) -> str:
             return str(_("Repeat appeal: the problem of appeal %(number)s is not solved.")) % {
                 "number": data["repeat_of"]
             }
+        case Action.JOIN_REPEAT:
+            return str(_("The problem of appeal %(number)s was reported unsolved again.")) % {
+                "number": data.get("repeat_of", "")
+            }
         case Action.REQUEST_CLARIFICATION | Action.COMMENT:
             return event.comment
         case Action.RATE if own:

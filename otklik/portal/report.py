@@ -17,7 +17,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from otklik.appeals import filing_rate, services
+from otklik.accounts import services as account_services
+from otklik.appeals import filing_rate, public_copy, services
 from otklik.appeals.access import get_public_appeal
 from otklik.appeals.models import Appeal, DraftPhoto, Support
 from otklik.appeals.workflow import IllegalTransition
@@ -26,6 +27,7 @@ from otklik.directory.services import map_center
 from otklik.lib.client import client_ip
 from otklik.lib.resilience import is_disk_full
 
+from .addresses import address_search
 from .report_forms import ReportForm, category_groups, reportable_categories
 
 SIMILAR_RADIUS_M = 300
@@ -88,6 +90,7 @@ def similar_appeals(
         appeal.distance = candidate.distance
         appeal.reasons = candidate.reason_text
         appeal.is_own = appeal.applicant_id == user.pk
+        public_copy.dress_for_page(appeal, [], own=appeal.is_own)
         found.append(appeal)
         if len(found) == SIMILAR_LIMIT:
             break
@@ -153,6 +156,7 @@ def report(request):
                         address=data["address"],
                         draft_photos=drafts,
                         idempotency_key=key,
+                        contact_phone=data["phone"],
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
@@ -161,6 +165,8 @@ def report(request):
                         raise
                     drafts, photo_errors, status = [], [_no_room(request, key)], 507
                 else:
+                    if data["save_phone"] and data["phone"] != request.user.phone:
+                        account_services.save_phone(user=request.user, phone=data["phone"])
                     # A retried request made new drafts of the same photos: not needed any more.
                     services.discard_draft_photos(owner=request.user, form_key=key)
                     messages.success(
@@ -174,7 +180,9 @@ def report(request):
                     return redirect("portal:appeal", number=appeal.number)
     else:
         key = str(uuid.uuid4())
-        form = ReportForm(region=region, categories=categories)
+        form = ReportForm(
+            region=region, categories=categories, initial={"phone": request.user.phone}
+        )
     chosen = form["category"].value()
     categories = list(categories)
     hint = next((c.hint for c in categories if str(c.pk) == str(chosen)), "")
@@ -301,6 +309,7 @@ def draft_photo(request, pk):
 urlpatterns = [
     path("report/", report, name="report"),
     path("report/similar/", similar, name="similar"),
+    path("report/addresses/", address_search, name="address_search"),
     path("report/photos/<int:pk>/", draft_photo, name="draft_photo"),
     path("report/support/<str:number>/", support, name="support"),
 ]

@@ -8,8 +8,11 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from otklik.appeals.services import MAX_TEXT
+from otklik.directory.address_text import find_address_in_text
 from otklik.directory.models import Category, Region
 from otklik.directory.services import find_municipality
+
+from .forms import PhoneField
 
 PIN_MISSING = _("Mark the place on the map.")
 
@@ -83,6 +86,15 @@ class ReportForm(forms.Form):
         },
     )
 
+    phone = PhoneField(
+        label=_("Phone for a call back (optional)"),
+        help_text=_(
+            "The executor or the control centre may call you about this problem. Never shown "
+            "in public."
+        ),
+    )
+    save_phone = forms.BooleanField(label=_("Save this number in my profile"), required=False)
+
     def __init__(self, *args, region: Region, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.region = region
@@ -93,6 +105,12 @@ class ReportForm(forms.Form):
         lat, lon = data.get("latitude"), data.get("longitude")
         if "latitude" in self.errors or "longitude" in self.errors:
             return data
+        if (lat is None or lon is None) and data.get("address"):
+            # No pin (no script, no map): the house of the register the address names, if one.
+            found = find_address_in_text(region=self.region, text=data["address"])
+            if found is not None:
+                lat = data["latitude"] = found.match.latitude
+                lon = data["longitude"] = found.match.longitude
         if lat is None or lon is None:
             self.add_error("latitude", PIN_MISSING)
             return data

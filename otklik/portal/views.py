@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from otklik.appeals import services
+from otklik.appeals import public_copy, repeats, services
 from otklik.appeals.access import get_appeal_for, get_public_appeal
 from otklik.appeals.models import Appeal, Rating, Support
 from otklik.appeals.workflow import Action, is_allowed
@@ -85,14 +85,30 @@ def appeal_detail(request, number):
     return _render_appeal(request, appeal, own)
 
 
+def _earlier(appeal: Appeal, *, own: bool) -> list[Appeal]:
+    """The appeals this one repeats, for their history on its page: all of them for the
+    applicant (they are theirs too), the public ones for everyone else."""
+    if not appeal.repeat_of_id:
+        return []
+    within = (
+        Appeal.objects.filter(applicant=appeal.applicant_id) if own else Appeal.objects.public()
+    )
+    chain = repeats.earlier_appeals(appeal, within=within)
+    for earlier in chain:
+        public_copy.dress_for_page(earlier, earlier.published_answers, own=own)
+        earlier.public_history = [event for event in earlier.history if event.is_public]
+    return chain
+
+
 def _render_appeal(request, appeal, own, *, rating_form=None, clarification_form=None, status=200):
     user = request.user
     events = appeal.events.public().order_by("created_at", "pk")
-    answers = (
+    answers = list(
         appeal.answers.filter(state="published")
         .select_related("organization")
         .prefetch_related("attachments")
     )
+    public_copy.dress_for_page(appeal, answers, own=own)
     shown = own or (appeal.category is not None and appeal.category.is_public)
     photos = appeal.attachments.filter(answer__isnull=True) if shown else []
     supporters = appeal.supports.count()
@@ -116,6 +132,10 @@ def _render_appeal(request, appeal, own, *, rating_form=None, clarification_form
         "supported": supported,
         "can_support": can_support,
         "repeat_of": appeal.repeat_of if appeal.repeat_of_id else None,
+        "earlier": [
+            (earlier, timeline(earlier.public_history, own=own))
+            for earlier in _earlier(appeal, own=own)
+        ],
         "repeats": list(appeal.repeats.values_list("number", flat=True)) if own else [],
         "rating": rating,
         "rating_form": rating_form or (RatingForm() if _can_rate(appeal, own, rating) else None),
@@ -149,14 +169,18 @@ def rate(request, number):
         form.add_error(None, error)
         return _render_appeal(request, appeal, own, rating_form=form, status=400)
     if outcome.repeat is not None:
-        messages.success(
-            request,
-            _(
+        values = {"number": outcome.repeat.number, "first": appeal.number}
+        if outcome.repeat.created_at < outcome.rating.created_at:  # joined an open repeat
+            text = _(
+                "Thank you. Your word is added to repeat appeal %(number)s, already open on the "
+                "problem of appeal %(first)s."
+            )
+        else:
+            text = _(
                 "Thank you. We have opened repeat appeal %(number)s, linked to appeal %(first)s: "
                 "the control centre will see that the problem is not solved."
             )
-            % {"number": outcome.repeat.number, "first": appeal.number},
-        )
+        messages.success(request, text % values)
         return redirect("portal:appeal", outcome.repeat.number)
     messages.success(request, _("Thank you for rating the answer."))
     return redirect("portal:appeal", appeal.number)

@@ -1,5 +1,7 @@
 """Every demo login works and holds the role it is printed with."""
 
+import io
+
 from django.contrib.auth import authenticate
 
 from otklik.accounts.models import Role, User
@@ -60,3 +62,29 @@ def test_the_published_demo_api_keys_act_as_their_users_with_their_scopes(built)
         assert token is not None, key
         assert (token.user.email, sorted(token.scopes)) == (email, sorted(scopes))
         assert token.region == built.region
+
+
+def test_the_city_apps_key_is_a_client_systems_without_a_role_or_a_login(built):
+    from otklik.accounts.tokens import find_token
+    from otklik.demo.region import DEMO_CLIENT_EMAIL
+
+    token = find_token("otk_demo_open311_2026")
+    assert token.is_client
+    assert token.user.email == DEMO_CLIENT_EMAIL
+    assert token.user.is_applicant_only
+    assert not token.user.has_usable_password()
+
+
+def test_a_demo_whose_city_app_key_acted_as_the_operator_is_mended_by_the_next_start(built):
+    from django.core.management import call_command
+
+    from otklik.accounts.models import ApiToken
+    from otklik.accounts.tokens import hash_key
+    from otklik.demo.region import DEMO_CLIENT_EMAIL
+
+    token = ApiToken.objects.get(key_hash=hash_key("otk_demo_open311_2026"))
+    operator = User.objects.get(email="operator@demo.otklik.ru")
+    ApiToken.objects.filter(pk=token.pk).update(user=operator)
+    call_command("build_demo", verbosity=0, stdout=io.StringIO())
+    token.refresh_from_db()
+    assert token.user.email == DEMO_CLIENT_EMAIL

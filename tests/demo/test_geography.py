@@ -45,3 +45,12 @@ def test_point_lookup_finds_the_municipality_of_every_appeal(built):
         found = find_municipality(region=built.region, lat=appeal.latitude, lon=appeal.longitude)
         assert found == appeal.municipality, appeal.number
         assert appeal.address.startswith("Липецкая обл.")
+
+
+def test_every_appeal_carries_an_address_without_a_point_its_settlements(built):
+    assert not Appeal.objects.filter(address="").exists()
+    pointless = Appeal.objects.filter(latitude=None)
+    assert pointless.exists()
+    for appeal in pointless[:200]:
+        assert appeal.address.startswith("Липецкая обл., ")
+        assert ", д. " not in appeal.address

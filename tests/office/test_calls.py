@@ -3,8 +3,11 @@ its outcome form, and the one-click instruction; odd input never gives a 500."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from otklik.accounts.models import Role
 from otklik.appeals.workflow import Action, Status
@@ -282,7 +285,7 @@ def test_odd_outcome_input_never_gives_a_500(client, caller, call, data):
     assert call.attempts == 0
 
 
-def test_a_failed_check_then_one_click_instruction_by_the_operator(
+def test_a_failed_check_then_an_instruction_from_the_card_by_the_operator(
     client, caller, operator, call, organization
 ):
     as_(client, caller)
@@ -293,19 +296,19 @@ def test_a_failed_check_then_one_click_instruction_by_the_operator(
     assert response.status_code == 302
     call.refresh_from_db()
     assert call.repeat.repeat_of == call.appeal
-    page = client.get(reverse("office:call", args=[call.pk])).text
-    assert call.repeat.number in page
-    assert "Выдать поручение" not in page
-    # The caller cannot issue it.
-    client.post(reverse("office:call_instruct", args=[call.pk]))
-    assert not Instruction.objects.exists()
     as_(client, operator)
     page = client.get(reverse("office:call", args=[call.pk])).text
+    assert call.repeat.number in page
     assert "Выдать поручение" in page
     url = reverse("office:call_instruct", args=[call.pk])
     assert client.get(url).status_code == 405
-    assert client.post(url).status_code == 302
-    assert client.post(url).status_code == 302
+    data = {
+        "organization": organization.pk,
+        "text": "Устранить яму и ответить заявителю по существу.",
+        "due_date": (timezone.localdate() + timedelta(days=5)).isoformat(),
+    }
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
     instruction = Instruction.objects.get()
     assert instruction.organization == organization
     call.refresh_from_db()

@@ -423,7 +423,9 @@ def weekly_topics(request, filters: Query[WeekFilters]):
     notes = {}
     for language in ("ru", "en"):
         with translation.override(language):
-            period, notes[language] = weekly.parse_week(filters.week, today)
+            period, notes[language] = weekly.parse_week(
+                filters.week, today, default=weekly.last_complete_week(today)
+            )
     if notes["en"]:
         return JsonResponse(
             {"error": "invalid_week", "message_ru": notes["ru"], "message_en": notes["en"]},

@@ -22,6 +22,7 @@ from pydantic import field_validator
 from otklik.accounts.models import ApiScope, phone_validator
 from otklik.api.errors import error
 from otklik.appeals import access, filing_rate, services
+from otklik.appeals.answer_signature import SIGNATURE_FIELDS
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.workflow import Action, IllegalTransition, Status, is_allowed
 from otklik.directory.models import Category, Region
@@ -118,6 +119,13 @@ class AnswerOut(Schema):
     organization: Ref | None
     resolution: str
     published_at: datetime | None
+    organization_name: str = Field("", description="The organization's full official name.")
+    organization_phone: str = ""
+    responsible_name: str = Field(
+        "", description="Who answers for the answer (an official's work contact)."
+    )
+    responsible_position: str = ""
+    responsible_phone: str = Field("", description="The phone to call back about the answer.")
 
 
 class AppealFull(AppealDetail):
@@ -199,9 +207,9 @@ class AppealFilters(PublicFilters):
         return queryset
 
 
-def _page(queryset, pagination: Page.Input, *, now: datetime) -> dict:
+def _page(queryset, pagination: Page.Input, *, now: datetime, public: bool = False) -> dict:
     result = Page().paginate_queryset(queryset, pagination)
-    result["items"] = [appeal_out(appeal, now=now) for appeal in result["items"]]
+    result["items"] = [appeal_out(appeal, now=now, public=public) for appeal in result["items"]]
     return result
 
 
@@ -247,8 +255,9 @@ def _user_regions(user) -> set[int]:
     return ids
 
 
-def _check_on_behalf(user, payload: AppealIn, region: Region) -> None:
-    """Staff and service users file for others, within their regions; citizens for themselves."""
+def _check_on_behalf(user, payload: AppealIn, region: Region, *, token) -> None:
+    """Staff, service users and client systems file for others, within their regions (a client
+    system: its key's region, if it has one); citizens for themselves."""
     behalf = (
         payload.contact_name,
         payload.contact_phone,
@@ -256,11 +265,14 @@ def _check_on_behalf(user, payload: AppealIn, region: Region) -> None:
         payload.external_id,
         payload.external_source,
     )
-    if user.is_applicant_only:
+    if token.is_client:
+        if token.region_id and token.region_id != region.pk:
+            _refuse("region", _("Your key may not file appeals in this region."))
+    elif user.is_applicant_only:
         if any(behalf):
             _refuse("contact_name", _("Only staff and other systems file on someone's behalf."))
         return
-    if not user.is_superuser and region.pk not in _user_regions(user):
+    elif not user.is_superuser and region.pk not in _user_regions(user):
         _refuse("region", _("Your key may not file appeals in this region."))
     if payload.contact_email:
         try:
@@ -323,11 +335,13 @@ def _answer(appeal: Appeal) -> dict | None:
         "organization": {"id": org.pk, "name": org.short_name or org.name} if org else None,
         "resolution": answer.resolution,
         "published_at": answer.reviewed_at,
+        **{field: getattr(answer, field) for field in SIGNATURE_FIELDS},
     }
 
 
 def _full(appeal: Appeal, *, user, request) -> dict:
-    staff = access.has_scope(
+    client = getattr(request.auth, "is_client", False)
+    staff = not client and access.has_scope(
         user, appeal, access.DIRECTORS | access.WORKERS | access.CALLERS | access.MODERATORS
     )
     data = appeal_detail(appeal, user=user, request=request)
@@ -361,7 +375,7 @@ def public_list(request, filters: Query[PublicFilters], pagination: Query[Page.I
     the list shape: never who filed them. No key needed."""
     now = timezone.now()
     queryset = Appeal.objects.public().select_related(*APPEAL_RELATED)
-    return _page(filters.apply(queryset, now=now), pagination, now=now)
+    return _page(filters.apply(queryset, now=now), pagination, now=now, public=True)
 
 
 @router.get(
@@ -373,7 +387,7 @@ def public_list(request, filters: Query[PublicFilters], pagination: Query[Page.I
 )
 def public_get(request, number: str):
     """A public appeal in the list shape; 404 for anything not public. No key needed."""
-    return appeal_out(access.get_public_appeal(number=number))
+    return appeal_out(access.get_public_appeal(number=number), public=True)
 
 
 # ---------------------------------------------------------------------------- the key's own
@@ -394,8 +408,9 @@ def file_appeal(request, payload: AppealIn, response: HttpResponse):
     user = token.user
     region = _region_for(token, payload.region)
     category = _category_for(payload.category)
-    _check_on_behalf(user, payload, region)
-    citizen = user.is_applicant_only
+    _check_on_behalf(user, payload, region, token=token)
+    # A client system's key files on someone's behalf, never as its own user.
+    citizen = user.is_applicant_only and not token.is_client
     # A citizen's key files as the portal does, within the same hourly limit (a retry with
     # the same Idempotency-Key is replayed before it gets here and is not counted).
     if citizen and (refusal := filing_rate.take_filing(user=user, address=client_ip(request))):
@@ -410,7 +425,8 @@ def file_appeal(request, payload: AppealIn, response: HttpResponse):
             external_id=payload.external_id,
         )
         if earlier.exists():
-            if not earlier.filter(pk__in=Appeal.objects.visible_to(user).values("pk")).exists():
+            visible = access.client_appeals if token.is_client else Appeal.objects.visible_to
+            if not earlier.filter(pk__in=visible(user).values("pk")).exists():
                 return error(
                     409,
                     "external_id_taken",
@@ -460,7 +476,8 @@ def list_appeals(request, filters: Query[AppealFilters], pagination: Query[Page.
     municipality or region. Newest first unless `ordering` says otherwise."""
     token = require_scope(request, ApiScope.APPEALS_READ)
     now = timezone.now()
-    queryset = Appeal.objects.visible_to(token.user).select_related(*APPEAL_RELATED)
+    visible = access.client_appeals if token.is_client else Appeal.objects.visible_to
+    queryset = visible(token.user).select_related(*APPEAL_RELATED)
     return _page(filters.apply(queryset, now=now), pagination, now=now)
 
 
@@ -474,6 +491,9 @@ def get_appeal(request, number: str):
     """Scope `appeals:read`. The applicant reads the public history and their personal data;
     staff in scope read the whole history with actors. 404 for an appeal the key may not see."""
     token = require_scope(request, ApiScope.APPEALS_READ)
+    if token.is_client:
+        appeal = access.get_appeal_for_client(token.user, number=number)
+        return _full(appeal, user=token.user, request=request)
     return _full(_fetch(token.user, number), user=token.user, request=request)
 
 

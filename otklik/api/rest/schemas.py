@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Schema
 
-from otklik.appeals import access, personal_data
+from otklik.appeals import access, personal_data, public_copy
 from otklik.appeals.models import Appeal
 
 # For querysets that feed appeal_out (no N+1).
@@ -84,8 +84,9 @@ def _ref(obj) -> dict | None:
     return {"id": obj.pk, "name": getattr(obj, "short_name", "") or obj.name}
 
 
-def appeal_out(appeal: Appeal, *, now: datetime | None = None) -> dict:
-    """The list shape: what anyone allowed to see the appeal may see."""
+def appeal_out(appeal: Appeal, *, now: datetime | None = None, public: bool = False) -> dict:
+    """The list shape: what anyone allowed to see the appeal may see; `public`: for anyone at
+    all, with the public copy of the text (personal data masked)."""
     now = now or timezone.now()
     category = appeal.category
     return {
@@ -98,7 +99,7 @@ def appeal_out(appeal: Appeal, *, now: datetime | None = None) -> dict:
         "category": {"code": category.code, "name": str(category)} if category else None,
         "executor": _ref(appeal.executor),
         "channel": appeal.channel,
-        "text": appeal.text,
+        "text": public_copy.ensure_public_copy(appeal) if public else appeal.text,
         "address": appeal.address,
         "latitude": appeal.latitude,
         "longitude": appeal.longitude,
@@ -128,7 +129,9 @@ def appeal_detail(appeal: Appeal, *, user, request=None, now: datetime | None = 
     data["attributes"] = appeal.attributes
     data["media_url"] = appeal.media_url
     data["personal"] = None
-    if may_see_personal_data(user, appeal):
+    # A client system's key (ApiToken.is_client) is never shown personal data.
+    client = getattr(getattr(request, "auth", None), "is_client", False)
+    if not client and may_see_personal_data(user, appeal):
         applicant = appeal.applicant
         data["personal"] = {
             "applicant_name": applicant.full_name if applicant else "",

@@ -21,11 +21,14 @@ from django.utils.dateparse import parse_datetime
 
 from otklik.accounts.models import User
 from otklik.analytics import rollups
+from otklik.appeals.answer_signature import published_unsigned, sign_unsigned
 from otklik.appeals.models import Appeal, Postponement
+from otklik.appeals.public_copy import recompute_public_copies
 from otklik.demo import bulk, office, verification
+from otklik.demo.addresses import seed_address_register
 from otklik.demo.geography import REGION_CODE
 from otklik.demo.history import History
-from otklik.demo.region import build_region, ensure_demo_devices
+from otklik.demo.region import build_region, ensure_demo_devices, ensure_demo_tokens
 from otklik.directory.models import Category, Organization, Region, RoutingRule
 from otklik.directory.production_calendar import seed_calendar
 from otklik.incidents.services import rebuild_incidents
@@ -72,6 +75,7 @@ class Command(BaseCommand):
         region = Region.objects.filter(code=REGION_CODE).first()
         if region is not None and not force and (existing := region.appeals.count()):
             ensure_demo_devices()  # a demo built before staff logins had a second factor
+            ensure_demo_tokens(None, region)  # and before the city app had its own account
             self.stdout.write(
                 f"Демо-регион «{region.name}» уже построен ({existing} обращений): ничего не "
                 "делаю. Он строится только в пустой базе; --force добавит ещё одну историю."
@@ -91,10 +95,18 @@ class Command(BaseCommand):
             )
             phases["directory and people"] = time.monotonic()
             history = History(demo, appeals=appeals, seed=seed, now=now, progress=progress)
+            seed_address_register(demo.region, history.units)
             history.run()
             phases["history"] = time.monotonic()
             written = bulk.write(history, progress=progress)
+            # Published answers carry who answers for them, as the service signs them.
+            sign_unsigned(published_unsigned().filter(appeal__region=demo.region))
             phases["writing"] = time.monotonic()
+            # The public copies (personal data masked), as the outbox makes them after filing.
+            recompute_public_copies(
+                appeals=Appeal.objects.filter(region=demo.region, public_text__isnull=True)
+            )
+            phases["public copies"] = time.monotonic()
             office.ensure_answer_templates(demo.region)
             office.ensure_instructions(random.Random(seed), demo.region, now)
             phases["office"] = time.monotonic()
