@@ -176,3 +176,55 @@ class RankingSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.region)
+
+
+class WeeklyForecast(models.Model):
+    """The appeals expected in one week for a topic group (root category) in a municipality,
+    or in the whole region when `municipality` is empty, with the 80 % interval: made once,
+    before the week, by analytics.forecast and never changed after the week has begun."""
+
+    region = models.ForeignKey("directory.Region", models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        "directory.Municipality",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    group = models.ForeignKey(
+        "directory.Category", models.CASCADE, related_name="+", verbose_name=_("topic group")
+    )
+    week = models.DateField(_("week (Monday)"))
+    made_at = models.DateTimeField(_("made at"))
+    expected = models.FloatField(_("expected appeals"))
+    low = models.PositiveIntegerField(_("interval low"))
+    high = models.PositiveIntegerField(_("interval high"))
+    # The distribution's median: the point «точность прогноза» (MASE) is measured on.
+    median = models.PositiveIntegerField(_("median"), null=True, blank=True)
+    # The MASE denominator, from the history the forecast was made on.
+    scale = models.FloatField(_("error scale"), default=0)
+    model_version = models.CharField(_("model version"), max_length=32)
+
+    class Meta:
+        verbose_name = _("weekly forecast")
+        verbose_name_plural = _("weekly forecasts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "municipality", "group", "week"],
+                condition=models.Q(municipality__isnull=False),
+                name="weeklyforecast_municipality_key",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "group", "week"],
+                condition=models.Q(municipality__isnull=True),
+                name="weeklyforecast_region_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(low__lte=models.F("high")), name="weeklyforecast_interval"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "week"], name="weeklyforecast_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.group_id}/{self.municipality_id or '*'}: {self.expected}"

@@ -10,6 +10,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from otklik.analytics import forecast as appeal_forecasts
 from otklik.analytics import public_figures
 from otklik.api import idempotency
 from otklik.appeals import services
@@ -48,6 +49,8 @@ def run_once() -> dict[str, int]:
         # Category and executor models: a new version when the newest is older than the
         # region's retrain_every_days (a few minutes for a large region, once a week).
         "text_models_trained": text_models.retrain_due(),
+        # Next week's forecast of appeals per topic group × municipality, once a week.
+        "forecasts_made": appeal_forecasts.forecast_due(),
     }
 
 
