@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from otklik.directory.production_calendar import seed_calendar
+from tests.browser.a11y import watch
 from tests.browser.helpers import CHROMIUM, DESKTOP
 
 EXTERNAL = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
@@ -31,17 +32,39 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+def new_page(browser, base_url: str, **options):
+    """A page in a fresh browser context on the test server, in Russian, Moscow time."""
     context = browser.new_context(
-        base_url=live_server.url, viewport=DESKTOP, locale="ru-RU", timezone_id="Europe/Moscow"
+        base_url=base_url,
+        **{"viewport": DESKTOP, "locale": "ru-RU", "timezone_id": "Europe/Moscow", **options},
     )
     # No internet here: map tiles and anything else outside the test server fail at once
     # instead of waiting for a timeout.
     context.route(EXTERNAL, lambda route: route.abort())
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser page; every page it shows is checked with axe-core (tests/browser/a11y.py):
+    a serious or critical violation fails the test at teardown, listed page by page."""
+    page = new_page(browser, live_server.url)
+    audit = watch(page)
     yield page
-    context.close()
+    passed = not getattr(request.node, "call_failed", True)
+    if passed:
+        audit.check(page)
+    page.context.close()
+    if passed:
+        audit.assert_clean()
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ def log_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Электронная почта").fill(email)
     page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    # Wait for the answer: a page opened before it would cancel the login (and its cookie).
+    with page.expect_navigation():
+        page.get_by_role("button", name="Войти").click()
 
 
 def sign_up_and_confirm(page, email: str, password: str, full_name: str) -> None:

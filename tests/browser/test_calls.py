@@ -3,6 +3,7 @@ time, reaches the applicant the second time and records «not solved» — a rep
 and the operator raises the instruction to the executor with one click."""
 
 import pytest
+from playwright.sync_api import expect
 
 from otklik.appeals.models import Appeal
 from otklik.appeals.workflow import Action, Status
@@ -34,7 +35,7 @@ def test_a_caller_records_a_failed_check_and_the_operator_instructs_with_one_cli
     assert page.get_by_role("heading", name="Сценарий разговора").is_visible()
 
     page.get_by_label("не отвечает").check()
-    assert not page.get_by_label("Скорость решения (1–5)").is_visible()
+    expect(page.get_by_label("Скорость решения (1–5)")).to_be_hidden()
     go(page, page.get_by_role("button", name="Сохранить"))
     assert "позвоните ещё раз после" in page.locator(".messages").inner_text()
     assert page.get_by_text("1 из 3").is_visible()

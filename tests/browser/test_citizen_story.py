@@ -76,7 +76,7 @@ def test_sign_up_report_answer_not_solved_and_repeat(
     # It is on the public map, without the applicant.
     page.get_by_role("link", name="Карта").click()
     page.wait_for_function(
-        "n => (document.getElementById('public-map').dataset.numbers || '').includes(n)",
+        "n => (document.getElementById('public-map')?.dataset.numbers || '').includes(n)",
         arg=appeal.number,
     )
     assert "Смирнова" not in page.content()
@@ -101,6 +101,7 @@ def test_sign_up_report_answer_not_solved_and_repeat(
     page.get_by_role("link", name="Мои обращения").click()
     screenshot(page, "story-my-appeals-phone")
     page.get_by_role("link", name=appeal.number).click()
+    page.wait_for_url(f"**/appeals/{appeal.number}/")
     assert "Ответ дан в срок" in page.locator(".deadline").inner_text()
     assert page.locator(".answer img").count() == 1
     page.get_by_label("2", exact=True).check()
@@ -136,7 +137,8 @@ def test_follow_up_link_opens_a_repeat_and_an_expired_one_says_so(
     screenshot(page, "follow-up-phone")
     page.get_by_label("Нет, проблема вернулась").check()
     page.get_by_label("Комментарий").fill("После оттепели асфальт сошёл.")
-    page.get_by_role("button", name="Отправить ответ").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Отправить ответ").click()
     repeat = Appeal.objects.get(repeat_of=appeal)
     assert repeat.number in page.locator(".notice").inner_text()
     page.goto("/" + link)

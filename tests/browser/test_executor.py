@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from otklik.appeals.models import Answer, Postponement
 from otklik.appeals.workflow import Status
@@ -50,7 +51,7 @@ def test_executor_answers_an_appeal_from_the_inbox(page, work, executor, photo):
 
     page.get_by_text("Ответственный сотрудник").click()
     page.get_by_role("button", name="Взять себе").click()
-    assert "Теперь вы отвечаете" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Теперь вы отвечаете")
     pothole.refresh_from_db()
     assert pothole.assignee == executor
 
@@ -89,7 +90,7 @@ def test_executor_requests_a_postponement_on_a_phone(page, work, executor):
     page.get_by_label("Новый срок").fill(new_date.isoformat())
     page.get_by_label("Причина").fill("Нужна экспертиза дорожного покрытия")
     page.get_by_role("button", name="Отправить запрос").click()
-    assert "Запрос на перенос срока отправлен" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Запрос на перенос срока отправлен")
     postponement = Postponement.objects.get(appeal=pothole)
     assert postponement.requested_due_at.date() == new_date
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

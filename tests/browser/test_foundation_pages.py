@@ -1,6 +1,9 @@
 """The foundation's pages in a real browser: public view, office view, admin — in Russian."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from otklik.appeals import services
 from tests.browser.helpers import PHONE, log_in, screenshot
@@ -48,10 +51,10 @@ def test_operator_logs_in_and_reads_history_in_office(page, registered_appeal, o
     log_in(page, operator.email, PASSWORD)
     page.get_by_role("link", name="Рабочее место").click()
     # The operator's day starts in the moderation queue; the registered appeal is in the list.
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Модерация")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Модерация"))
     page.get_by_role("link", name="Все обращения").click()
     page.get_by_role("link", name=registered_appeal.number).click()
-    page.wait_for_load_state()
+    page.wait_for_url(f"**/office/appeals/{registered_appeal.number}/")
     history = page.locator("ol.timeline").inner_text()
     assert "обращение подано" in history
     assert "зарегистрировано" in history
@@ -61,8 +64,7 @@ def test_operator_logs_in_and_reads_history_in_office(page, registered_appeal, o
 
 def test_wrong_password_shows_russian_error_and_keeps_email(page, operator):
     log_in(page, operator.email, "not-the-password")
-    assert page.get_by_role("alert").is_visible()
-    assert "правильн" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("правильн")
     assert page.get_by_label("Электронная почта").input_value() == operator.email
 
 

@@ -1,6 +1,7 @@
 """The public map, list, municipality page and rules in a real browser, phone and desktop."""
 
 import pytest
+from playwright.sync_api import expect
 
 from otklik.appeals.workflow import Status
 from tests.browser.helpers import DESKTOP, PHONE, screenshot
@@ -67,8 +68,8 @@ def test_municipality_page(page, appeals, municipality, viewport, name):
     page.set_viewport_size(viewport)
     page.goto("/municipalities/")
     page.get_by_role("link", name="Липецк").click()
-    assert page.locator("h1").inner_text() == "Липецк"
-    assert page.locator(".kpi").count() == 16
+    expect(page.locator("h1")).to_have_text("Липецк")
+    expect(page.locator(".kpi")).to_have_count(16)
     assert "Поступило" in page.locator("main").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     screenshot(page, f"municipality-{name}")
@@ -81,6 +82,6 @@ def test_rules_page_on_phone(page, calendar):
     page.set_viewport_size(PHONE)
     page.goto("/")
     page.get_by_role("link", name="Правила модерации").click()
-    assert "Спам или реклама" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Спам или реклама")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "rules-phone")

@@ -2,6 +2,7 @@
 reasons, and a click on one selects it in its list (static script, no inline code)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from otklik.appeals import services
 from otklik.intelligence import training
@@ -63,11 +64,11 @@ def test_a_click_on_a_suggestion_selects_it(page, trained, region, municipality,
     first = category_list.locator("button.suggestion").first
     assert lighting.name in first.inner_text()
     first.click()
-    assert page.locator("#accept-category").input_value() == str(lighting.pk)
-    assert first.get_attribute("aria-pressed") == "true"
+    expect(page.locator("#accept-category")).to_have_value(str(lighting.pk))
+    expect(first).to_have_attribute("aria-pressed", "true")
     executor_list = page.locator('.suggestions[data-select="accept-executor"]')
     executor_list.locator("button.suggestion").first.click()
-    assert page.locator("#accept-executor").input_value() == str(lighting_org.pk)
+    expect(page.locator("#accept-executor")).to_have_value(str(lighting_org.pk))
     screenshot(page, "moderation-suggestions")
 
 
