@@ -56,6 +56,7 @@ ACCESS = {
     "accounts/password/reset/complete/": PUBLIC,
     "report/": LOGIN,
     "report/similar/": LOGIN,
+    "report/addresses/": LOGIN,
     "report/photos/<int:pk>/": LOGIN,
     "report/support/<str:number>/": LOGIN,
     "map/": PUBLIC,
