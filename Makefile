@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages clean bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	scripts/ensure-chromium
 	$(BIN)/pytest
+
+# Every bench/ script at a tiny scale on a throwaway PostgreSQL database (bench/smoke.py): fails
+# on an exception or any answer but the expected one. A new bench is added to SCRIPTS there.
+bench-smoke: $(VENV)/.installed-test
+	$(BIN)/python bench/smoke.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

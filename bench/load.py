@@ -25,10 +25,19 @@ It prints, per request type, per kind and in total: requests, throughput, p50/p9
 by status (anything but 2xx/3xx, and connection errors), the resident memory (VmRSS from
 /proc) of the gunicorn master and each worker and of the task worker after the warm-up and at
 the end, the growth, the appeals filed against the answers that said so, and the task queue.
-Ctrl-C stops it and its servers cleanly.
+Then the server's CPU milliseconds per request type (bench/load_search.py: each type sent alone,
+--cpu-requests times, the gunicorn processes' CPU time read around it). Any error, or appeals
+made that differ from the answers that said so, ends it with exit status 1. Ctrl-C stops it and
+its servers cleanly.
 
     .venv/bin/python bench/load.py [--rate 20] [--duration 600] [--appeals 3000]
         [--workers 2] [--threads 4] [--concurrency 48] [--port 8767] [--reuse-db]
+
+--find-rate searches for the highest open-loop rate with p95 < 300 ms, p99 < 1 s and no errors:
+doubling from --rate, then bisection, --duration seconds per trial (at most --max-trials trials
+and --search-minutes), and prints the trials and the rate found. --smoke is a tiny run for
+`make bench-smoke` (a small region, a few seconds at a low rate, 2 requests per type for CPU).
+The rate limits are settings the bench passes to the server (LIMITS), never reached.
 
 PostgreSQL is reached as PG_URL (default postgres://postgres@127.0.0.1:5432).
 """
@@ -58,7 +67,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from intake import BIN, ROOT, manage, percentile, psql, wait_until_up
+from intake import BIN, LIMITS, ROOT, manage, percentile, psql, wait_until_up
+from load_search import cpu_table, find_rate
 
 PASSWORD = "bench-load-2026"  # noqa: S105 (throwaway users of a throwaway database)
 CITIZENS = 20
@@ -745,7 +755,16 @@ def main() -> None:
         metavar="URL",
         help="the shared cache in Redis (REDIS_URL, as in scale-out) instead of the database",
     )
+    parser.add_argument("--find-rate", action="store_true", help="search the highest good rate")
+    parser.add_argument("--max-trials", type=int, default=8, help="trials of --find-rate (8)")
+    parser.add_argument("--search-minutes", type=float, default=30, help="--find-rate's bound")
+    parser.add_argument("--cpu-requests", type=int, default=20, help="requests per type for CPU")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run (make bench-smoke)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rate, args.duration, args.warmup, args.appeals = 4, 4, 2, min(args.appeals, 1000)
+        args.workers, args.threads, args.concurrency, args.cpu_requests = 1, 2, 8, 2
+        args.max_trials = 2
     if args.rate <= 0 or args.duration <= 0:
         raise SystemExit("--rate and --duration must be positive")
 
@@ -766,9 +785,7 @@ def main() -> None:
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         # One address plays every client here: the per-address and per-user limits meant for
         # real people would turn the bench into a test of the limits.
-        "API_ANON_RATE_PER_MINUTE": "1000000",
-        "FILING_RATE_PER_HOUR": "1000000",
-        "FILING_RATE_PER_HOUR_PER_IP": "1000000",
+        **LIMITS,
         "STAFF_TWO_FACTOR": "0",  # the executor logs in with a password only
     }
     if args.redis:
@@ -827,6 +844,7 @@ def main() -> None:
         worker = start(
             [str(BIN / "python"), "manage.py", "db_worker", "--no-startup-delay"], env, log
         )
+    exit_status = 0
     try:
         wait_until_up(args.port)
         client = Client(args.port)
@@ -863,10 +881,35 @@ def main() -> None:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        try:
-            recorder, elapsed, unfinished = drive(
-                traffic, args.port, args.rate, args.duration, args.concurrency, args.seed
+        trials: dict[float, tuple] = {}
+        unfinished_total = 0
+
+        def run_at(rate: float) -> tuple:
+            nonlocal unfinished_total
+            trials[rate] = drive(
+                traffic, args.port, rate, args.duration, args.concurrency, args.seed
             )
+            unfinished_total += trials[rate][2]
+            return trials[rate]
+
+        found = None
+        try:
+            if args.find_rate:
+                found = find_rate(
+                    run_at,
+                    start=args.rate,
+                    max_trials=args.max_trials,
+                    budget_s=args.search_minutes * 60,
+                )
+                shown = trials[found] if found is not None else trials[max(trials)]
+                print(
+                    f"highest rate with p95 < 300 ms, p99 < 1 s and no errors: "
+                    f"{f'{found:g} requests/s' if found is not None else 'none'}; "
+                    f"the table below is of {'that' if found is not None else 'the last'} trial"
+                )
+                recorder, elapsed, unfinished = shown
+            else:
+                recorder, elapsed, unfinished = run_at(args.rate)
         finally:
             done.set()
         after = memory(gunicorn, worker)
@@ -888,7 +931,7 @@ def main() -> None:
         said = traffic.filed["portal"] + traffic.filed["rest"]
         counts = manage_json(env, COUNTS)
         made = counts["appeals"] - counts_before["appeals"]
-        if unfinished:
+        if unfinished_total:
             verdict = "not comparable: requests were still in flight"
         else:
             verdict = "OK" if made == said else "MISMATCH"
@@ -898,6 +941,29 @@ def main() -> None:
             f"{counts['answers'] - counts_before['answers']}; task results by status: "
             f"{counts['tasks']}"
         )
+        print(f"server CPU per request type ({args.cpu_requests} of each, one at a time):")
+        cpu_ok = cpu_table(
+            lambda label: traffic.run(client, label),
+            [label for _kind, label, _w in MIX],
+            lambda: [gunicorn.pid, *children(gunicorn.pid)],
+            per_label=args.cpu_requests,
+        )
+        failures = []
+        if not unfinished_total and made != said:
+            failures.append("appeals made differ from the answers that said so")
+        if not cpu_ok:
+            failures.append("an error answer while measuring CPU")
+        if args.find_rate and found is None:
+            failures.append("no rate held")
+        if not args.find_rate and any(
+            not (isinstance(status, int) and 200 <= status < 400)
+            for statuses in recorder.statuses.values()
+            for status in statuses
+        ):
+            failures.append("error answers in the run")
+        if failures:
+            print("FAILED: " + "; ".join(failures))
+            exit_status = 1
     except KeyboardInterrupt:
         print("interrupted: stopping the servers")
     finally:
@@ -906,6 +972,7 @@ def main() -> None:
         # The collected static files and the uploads; the servers' log stays for a look.
         for name in ("static", "media", "var"):
             shutil.rmtree(scratch / name, ignore_errors=True)
+    sys.exit(exit_status)
 
 
 if __name__ == "__main__":

@@ -101,6 +101,8 @@ def main() -> None:
         client.get(url)  # warm the connection and templates
         ms, cpu, queries, status = measure(client, url)
         print(f"{name:<36}{ms:>10.1f}{cpu:>8.1f}{queries:>9}{status:>8}", flush=True)
+        if status != 200:  # a redirect or an error measures nothing (make bench-smoke)
+            raise SystemExit(f"{url} answered {status}, not 200")
     if "--profile" in sys.argv:
         for _name, url in pages[:2]:
             profile(client, url)
