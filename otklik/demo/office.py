@@ -78,10 +78,8 @@ def ensure_instructions(rng: random.Random, region: Region, now: datetime) -> in
     if Instruction.objects.filter(region=region).exists():
         return 0
     overdue = list(
-        Appeal.objects.filter(
-            region=region, status=Status.IN_PROGRESS, executor__isnull=False
-        )
-        .order_by("due_at")
+        Appeal.objects.filter(region=region, status=Status.IN_PROGRESS, executor__isnull=False)
+        .order_by("due_at", "number")  # deadlines tie at the end of a day: the same demo each time
         .values_list("pk", "executor_id", "updated_at")[:2000]
     )
     issuers = _issuers(region)

@@ -76,6 +76,13 @@ class Command(BaseCommand):
         if region is not None and not force and (existing := region.appeals.count()):
             ensure_demo_devices()  # a demo built before staff logins had a second factor
             ensure_demo_tokens(None, region)  # and before the city app had its own account
+            # and before public copies existed; a migration that rebuilt a table on SQLite
+            # also dropped its planner statistics (the weekly review then scanned every appeal).
+            recompute_public_copies(
+                appeals=Appeal.objects.filter(region=region, public_text__isnull=True)
+            )
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             self.stdout.write(
                 f"Демо-регион «{region.name}» уже построен ({existing} обращений): ничего не "
                 "делаю. Он строится только в пустой базе; --force добавит ещё одну историю."
