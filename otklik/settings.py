@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "otklik.office.context_processors.menu",
                 "otklik.accounts.context_processors.roles",
             ],
         },
@@ -379,6 +380,8 @@ FOLLOW_UP_LINK_DAYS = envint("FOLLOW_UP_LINK_DAYS", "60")
 API_ANON_RATE_PER_MINUTE = envint("API_ANON_RATE_PER_MINUTE", "120")
 # Appeals filed in an hour from the portal (and by a citizen's API key): per person, per address.
 FILING_RATE_PER_HOUR = envint("FILING_RATE_PER_HOUR", "10")
+# Address suggestions of the report form: lookups a minute per person (0: no limit).
+ADDRESS_SEARCH_RATE_PER_MINUTE = envint("ADDRESS_SEARCH_RATE_PER_MINUTE", "120")
 FILING_RATE_PER_HOUR_PER_IP = envint("FILING_RATE_PER_HOUR_PER_IP", "30")
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: the header is ignored
 # and REMOTE_ADDR is the client): rate limits and the personal data log read the client from it.
