@@ -231,8 +231,13 @@ def follow_up(request, token):
             questionnaire.refresh_from_db()
             again = True
     if questionnaire.answered_at is not None:
+        repeat = questionnaire.repeat
+        # An earlier path (a rating, a control call) may have opened the repeat already.
+        joined = repeat is not None and repeat.created_at < questionnaire.answered_at
         return render(
-            request, "portal/follow_up_done.html", {"follow_up": questionnaire, "again": again}
+            request,
+            "portal/follow_up_done.html",
+            {"follow_up": questionnaire, "again": again, "joined": joined},
         )
     answer = appeal.answers.filter(state="published").order_by("-reviewed_at").first()
     return render(

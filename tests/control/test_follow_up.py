@@ -1,5 +1,6 @@
 """The follow-up questionnaire: sent weeks after closing, a signed link, usable once."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -34,7 +35,9 @@ def test_questionnaire_goes_out_after_the_wait_once(closed_appeal, settings):
     assert control.send_follow_ups(now=later(closed_appeal, settings.FOLLOW_UP_AFTER_DAYS + 1)) == 0
     letter = Notification.objects.get(subject__contains="проблема решена")
     follow_up = FollowUp.objects.get()
-    assert reverse("portal:follow_up", args=[control.make_token(follow_up)]) in letter.body
+    # The signed token carries its time: read the letter's own link back, not a token made now.
+    token = re.search(r"/q/([^/\s]+)/", letter.body).group(1)
+    assert control.read_token(token) == follow_up
 
 
 def test_appeals_long_closed_or_repeated_or_anonymous_are_not_asked(
@@ -112,3 +115,19 @@ def test_expired_and_forged_links_are_clear_pages_not_errors(
     assert client.post(link, {"lasted": "no"}).status_code == 410
     follow_up.refresh_from_db()
     assert follow_up.answered_at is None
+
+
+def test_no_after_a_not_solved_rating_joins_the_open_repeat_and_says_so(
+    client, closed_appeal, citizen, settings
+):
+    follow_up, link = sent(closed_appeal, settings)
+    first = services.create_repeat_appeal(
+        original=closed_appeal, actor=citizen, text="Яма снова открылась"
+    )
+    response = client.post(link, {"lasted": "no", "comment": "Всё так же"})
+    page = response.content.decode()
+    assert "добавлен к повторному обращению" in page and first.number in page
+    assert "Мы открыли" not in page
+    assert Appeal.objects.filter(repeat_of=closed_appeal).count() == 1
+    follow_up.refresh_from_db()
+    assert follow_up.repeat_id == first.pk
