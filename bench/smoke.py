@@ -61,6 +61,7 @@ SCRIPTS: dict[str, tuple[list[str], bool]] = {
     "kpi.py": (["--appeals", "1000", "--no-straight"], False),
     "intake.py": (["--smoke", "--port", "18766"], False),
     "load.py": (["--smoke", "--reuse-db", "--port", "18767"], True),
+    "startup.py": (["--runs", "1", "--gunicorn", "--port", "18768"], False),
 }
 # Modules the scripts import, and scripts made of others.
 NOT_SCRIPTS = {
