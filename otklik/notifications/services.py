@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from otklik.accounts import letters
+from otklik.accounts.letters import greeting  # noqa: F401 (its importers read it from here)
+
 from . import delivery
 from .models import Notification
 from .tasks import send_notification
-
-
-def greeting(person) -> str:
-    """«Здравствуйте, Иван Петрович Сидоров!» with the full name as the person gave it (its
-    first word may be the surname), or a plain «Здравствуйте!»."""
-    from django.utils.translation import gettext as _
-
-    if person.full_name:
-        return _("Hello, %(name)s!") % {"name": person.full_name}
-    return _("Hello!")
 
 
 def notify(*, recipient, subject: str, body: str, event=None) -> Notification | None:
@@ -35,6 +28,12 @@ def notify(*, recipient, subject: str, body: str, event=None) -> Notification | 
     if created:
         transaction.on_commit(lambda: send_notification.enqueue(notification.pk))
     return notification
+
+
+def register_letter_sender() -> None:
+    """Called from NotificationsConfig.ready(): accounts' letters (the sign-up confirmation)
+    are queued by `notify`."""
+    letters.set_sender(notify)
 
 
 def retry_due(*, now=None) -> int:

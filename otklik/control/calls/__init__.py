@@ -47,8 +47,10 @@ from .calling import (
     Attempt,
     State,
     _on_commit_process_outbox,
+    forget_caller_phones,
     forget_phones,
     record_attempt,
+    register_forgetters,
     take_call,
 )
 from .candidates import LOW_SCORE, QUARTER_DAYS, WEIGHTS, Candidate, allocate, weighted_sample
@@ -98,9 +100,11 @@ __all__ = [
     "draw_call_list",
     "draw_weekly",
     "drawable_scope",
+    "forget_caller_phones",
     "forget_phones",
     "phone_key",
     "record_attempt",
+    "register_forgetters",
     "take_call",
     "week_key",
     "weighted_sample",

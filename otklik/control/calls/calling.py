@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from otklik.accounts import forgetting
 from otklik.appeals import services as appeal_services
 from otklik.appeals.models import Channel
 from otklik.appeals.repeats import Via
@@ -180,3 +181,14 @@ def forget_phones(*, applicant) -> int:
     """152-ФЗ retention: blank the phone numbers kept on the person's control calls (the
     outcomes stay in the figures); returns how many calls had one."""
     return ControlCall.objects.filter(applicant=applicant).exclude(phone="").update(phone="")
+
+
+def forget_caller_phones(*, user, now, reason) -> int:
+    """The forgetter of accounts/forgetting.py: `forget_phones` of the person."""
+    return forget_phones(applicant=user)
+
+
+def register_forgetters() -> None:
+    """Called from ControlConfig.ready(): retention of an unused account blanks the phones on
+    their control calls (deleting an account does not: accounts/forgetting.py)."""
+    forgetting.register("control_calls", forget_caller_phones, order=40, reasons=["inactive"])
