@@ -19,9 +19,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from otklik.notifications.models import Notification
-from otklik.notifications.services import greeting, notify
-
+from . import forgetting, letters
+from .letters import greeting
 from .models import Membership, User
 
 CONFIRM_SALT = "otklik.accounts.confirm-email"
@@ -77,8 +76,9 @@ def confirmation_link(user: User) -> str:
     return settings.SITE_URL + reverse("portal:confirm_email", args=[make_confirmation_token(user)])
 
 
-def send_confirmation(*, user: User) -> Notification | None:
-    """Queue the letter with the confirmation link (sent after commit, retried on failure)."""
+def send_confirmation(*, user: User):
+    """Queue the letter with the confirmation link (sent after commit, retried on failure); the
+    queued letter, or None."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Confirm your e-mail address for Otklik")
         body = "\n\n".join(
@@ -89,7 +89,7 @@ def send_confirmation(*, user: User) -> Notification | None:
                 _("If you did not sign up for Otklik, ignore this letter."),
             ]
         )
-    return notify(recipient=user, subject=subject, body=body)
+    return letters.send(recipient=user, subject=subject, body=body)
 
 
 def _unconfirmed_user(email: str) -> User | None:
@@ -243,18 +243,23 @@ def deletion_refusal(user: User) -> str | None:
     return None
 
 
-@transaction.atomic
-def anonymize_user(*, user: User, now: datetime | None = None) -> User:
-    """Strip a person's data from their account and close it for good.
-
-    The row stays, so their appeals, ratings and supports keep counting in the statistics;
-    the public pages never showed who filed them."""
-    from otklik.appeals.models import DraftPhoto
-
+def _anonymize(
+    *, user: User, now: datetime | None, reason: forgetting.Reason
+) -> tuple[User, dict[str, int]]:
+    """Blank the User row and close it for good, then let every app forget what it keeps about
+    the person (accounts/forgetting.py), in the caller's transaction. An account anonymised
+    before is not blanked again; on deletion nothing else happens to it either."""
     now = now or timezone.now()
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.anonymized_at is not None:
-        return user
+        if reason == "deleted":
+            return user, {}
+    else:
+        _blank(user, now)
+    return user, forgetting.forget(user=user, now=now, reason=reason)
+
+
+def _blank(user: User, now: datetime) -> None:
     user.email = f"deleted-{user.pk}@{DELETED_DOMAIN}"
     user.full_name = ""
     user.phone = ""
@@ -276,15 +281,16 @@ def anonymize_user(*, user: User, now: datetime | None = None) -> User:
             "notify_every_step",
         ]
     )
-    letters = Notification.objects.filter(recipient=user)
-    letters.filter(state=Notification.State.PENDING).delete()
-    # Letters already sent keep their subject for the record, not the address or the greeting.
-    letters.update(address=user.email, body="")
-    drafts = list(DraftPhoto.objects.filter(owner=user))
-    if drafts:
-        DraftPhoto.objects.filter(pk__in=[d.pk for d in drafts]).delete()
-        transaction.on_commit(lambda: [d.file.delete(save=False) for d in drafts])
-    return user
+
+
+@transaction.atomic
+def anonymize_user(*, user: User, now: datetime | None = None) -> User:
+    """Strip a person's data from their account and close it for good.
+
+    The row stays, so their appeals, ratings and supports keep counting in the statistics;
+    the public pages never showed who filed them. Their letters are blanked and their draft
+    photos deleted (the forgetters registered for "deleted")."""
+    return _anonymize(user=user, now=now, reason="deleted")[0]
 
 
 @transaction.atomic
@@ -293,18 +299,7 @@ def anonymize_inactive_user(*, user: User, now: datetime | None = None) -> int:
     whom): the account is anonymised as on deletion, and the caller's contacts kept on each of
     their appeals and control calls are blanked, with an event in each appeal's history. The
     appeals keep their texts and history. Returns how many appeals were touched."""
-    from otklik.appeals import services as appeals
-    from otklik.appeals.models import Appeal
-    from otklik.control.calls import forget_phones
-
-    now = now or timezone.now()
-    anonymize_user(user=user, now=now)
-    touched = 0
-    for appeal in Appeal.objects.filter(applicant=user).order_by("pk"):
-        appeals.forget_applicant_contacts(appeal=appeal, now=now)
-        touched += 1
-    forget_phones(applicant=user)
-    return touched
+    return _anonymize(user=user, now=now, reason="inactive")[1].get("appeals", 0)
 
 
 @transaction.atomic

@@ -9,3 +9,7 @@ class AppealsConfig(AppConfig):
     def ready(self):
         # The task leases of the workers: tasks of a dead worker run again (lib/task_recovery.py).
         from otklik.lib import task_recovery  # noqa: F401
+
+        from .forgetters import register_forgetters
+
+        register_forgetters()

@@ -29,6 +29,7 @@ from otklik.appeals.models import TERRITORY_ROLES, Appeal, _organization_and_des
 from otklik.appeals.workflow import IllegalTransition
 from otklik.directory.models import Organization
 from otklik.lib.dates import short_date
+from otklik.lib.hooks import Hooks
 from otklik.notifications.services import greeting, notify
 
 from .models import Instruction, InstructionAttachment, InstructionEvent
@@ -44,6 +45,11 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 NUMBER_SEPARATORS = re.compile(r"[\s,;]+")
 State = Instruction.State
 Event = InstructionEvent.Action
+
+# Called with [instruction id] after each step of an instruction's life, in its transaction:
+# analytics registers its KPI rollups here (analytics/listeners.py), so control imports no
+# analytics. func(ids: list[int]) -> None.
+instruction_listeners = Hooks("instruction event")
 
 
 # ---------------------------------------------------------------------------- who may what
@@ -150,10 +156,8 @@ def _require_state(instruction: Instruction, action: str, *states: str) -> None:
 
 
 def _event(instruction: Instruction, action: str, *, actor, now, comment: str = "", **data):
-    """Write a step of the instruction's life (after its row is saved) and bring the KPI rollups
-    up to date with it in the same transaction."""
-    from otklik.analytics import rollups
-
+    """Write a step of the instruction's life (after its row is saved) and tell the listeners
+    (the KPI rollups) in the same transaction."""
     event = InstructionEvent.objects.create(
         instruction=instruction,
         action=action,
@@ -162,7 +166,8 @@ def _event(instruction: Instruction, action: str, *, actor, now, comment: str = 
         comment=comment,
         data=data,
     )
-    rollups.refresh_instructions([instruction.pk])
+    for listener in instruction_listeners.entries():
+        listener.func([instruction.pk])
     return event
 
 

@@ -1,31 +1,15 @@
-"""Every write to notifications: queue a letter, send it, retry it."""
+"""Every write to notifications: queue a letter (sending and retrying are in delivery.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from django.db import transaction
-from django.utils import timezone
 
-from .channels import CHANNELS, DeliveryError
+from otklik.accounts import letters
+from otklik.accounts.letters import greeting  # noqa: F401 (its importers read it from here)
+
+from . import delivery
 from .models import Notification
-
-MAX_ATTEMPTS = 8
-
-
-def _backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes between attempts, at most six hours."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 360))
-
-
-def greeting(person) -> str:
-    """«Здравствуйте, Иван Петрович Сидоров!» with the full name as the person gave it (its
-    first word may be the surname), or a plain «Здравствуйте!»."""
-    from django.utils.translation import gettext as _
-
-    if person.full_name:
-        return _("Hello, %(name)s!") % {"name": person.full_name}
-    return _("Hello!")
+from .tasks import send_notification
 
 
 def notify(*, recipient, subject: str, body: str, event=None) -> Notification | None:
@@ -42,40 +26,16 @@ def notify(*, recipient, subject: str, body: str, event=None) -> Notification | 
             event=event, recipient=recipient, channel=Notification.Channel.EMAIL, defaults=fields
         )
     if created:
-        from .tasks import send_notification
-
         transaction.on_commit(lambda: send_notification.enqueue(notification.pk))
     return notification
 
 
-def deliver(notification_id: int, *, now: datetime | None = None) -> str:
-    """Try to send one pending notification; returns its state afterwards."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if notification is None or notification.state != Notification.State.PENDING:
-            return notification.state if notification else ""
-        notification.attempts += 1
-        try:
-            CHANNELS[notification.channel].send(notification)
-        except DeliveryError as error:
-            notification.last_error = str(error)[:2000]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.state = Notification.State.FAILED
-            else:
-                notification.next_attempt_at = now + _backoff(notification.attempts)
-        else:
-            notification.state = Notification.State.SENT
-            notification.sent_at = now
-            notification.last_error = ""
-        notification.save()
-    return notification.state
+def register_letter_sender() -> None:
+    """Called from NotificationsConfig.ready(): accounts' letters (the sign-up confirmation)
+    are queued by `notify`."""
+    letters.set_sender(notify)
 
 
-def retry_due(*, now: datetime | None = None) -> int:
-    """Send the pending notifications whose next attempt is due (the periodic job)."""
-    now = now or timezone.now()
-    ids = list(Notification.objects.due(now).values_list("pk", flat=True)[:500])
-    for pk in ids:
-        deliver(pk, now=now)
-    return len(ids)
+def retry_due(*, now=None) -> int:
+    """The periodic job's old name; the periodic registry calls `delivery.retry_due`."""
+    return delivery.retry_due(now=now)

@@ -8,8 +8,9 @@ from otklik.accounts.models import User
 from otklik.appeals import services as appeals
 from otklik.appeals.models import Appeal, Rating, Support
 from otklik.appeals.workflow import Status
+from otklik.notifications.delivery import retry_due
 from otklik.notifications.models import Notification
-from otklik.notifications.services import notify, retry_due
+from otklik.notifications.services import notify
 
 
 def test_deleting_strips_personal_data_and_keeps_appeals_ratings_supports(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from otklik.appeals import services, tasks
 from otklik.appeals.workflow import Status
-from otklik.notifications import channels
+from otklik.notifications import channels, delivery
 from otklik.notifications import services as notifications
 from otklik.notifications.models import Notification
 from tests.factories import UserFactory
@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 
 def deliver_all():
     tasks.process_outbox.call()
-    return notifications.retry_due(now=timezone.now() + timedelta(seconds=1))
+    return delivery.retry_due(now=timezone.now() + timedelta(seconds=1))
 
 
 def test_supporter_gets_news_like_the_author(appeal_in, citizen, operator, organization):
@@ -69,14 +69,14 @@ def test_a_failed_send_is_retried_later_and_never_lost(appeal_in, monkeypatch):
 
     monkeypatch.setattr(channels, "send_mail", down)
     now = timezone.now()
-    assert notifications.deliver(notification.pk, now=now) == Notification.State.PENDING
+    assert delivery.deliver(notification.pk, now=now) == Notification.State.PENDING
     notification.refresh_from_db()
     assert notification.attempts == 1
     assert "smtp down" in notification.last_error
     assert notification.next_attempt_at == now + timedelta(minutes=1)
-    assert notifications.retry_due(now=now) == 0  # not due yet
+    assert delivery.retry_due(now=now) == 0  # not due yet
     monkeypatch.undo()
-    assert notifications.retry_due(now=now + timedelta(minutes=1)) == 1
+    assert delivery.retry_due(now=now + timedelta(minutes=1)) == 1
     notification.refresh_from_db()
     assert notification.state == Notification.State.SENT
     assert len(mail.outbox) == 1
@@ -87,12 +87,12 @@ def test_a_letter_that_never_goes_is_marked_failed_after_the_last_attempt(appeal
     tasks.process_outbox.call()
     notification = Notification.objects.get()
     monkeypatch.setattr(channels, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("x")))
-    for _ in range(notifications.MAX_ATTEMPTS):
-        notifications.deliver(notification.pk, now=timezone.now())
+    for _ in range(delivery.MAX_ATTEMPTS):
+        delivery.deliver(notification.pk, now=timezone.now())
         notification.refresh_from_db()
     assert notification.state == Notification.State.FAILED
-    assert notifications.deliver(notification.pk) == Notification.State.FAILED
-    assert notification.attempts == notifications.MAX_ATTEMPTS
+    assert delivery.deliver(notification.pk) == Notification.State.FAILED
+    assert notification.attempts == delivery.MAX_ATTEMPTS
 
 
 def test_the_send_task_is_enqueued_after_the_commit(citizen, django_capture_on_commit_callbacks):

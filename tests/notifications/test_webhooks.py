@@ -13,7 +13,7 @@ from django.utils import timezone
 from otklik.appeals import services
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Status
-from otklik.notifications import webhooks
+from otklik.notifications import webhook_delivery, webhooks
 from otklik.notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from tests.notifications.receiver import serve
 
@@ -36,7 +36,7 @@ def hand_over(appeal):
 def deliver_all(now=None):
     now = now or timezone.now()
     return [
-        webhooks.deliver(pk, now=now)
+        webhook_delivery.deliver(pk, now=now)
         for pk in WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)
     ]
 
@@ -119,14 +119,14 @@ def test_a_server_error_is_logged_and_retried_with_backoff(receiver, appeal_in, 
     (delivery,) = hand_over(appeal)
     receiver.statuses[:] = [500]
     start = timezone.now()
-    assert webhooks.deliver(delivery.pk, now=start) == "pending"
+    assert webhook_delivery.deliver(delivery.pk, now=start) == "pending"
     delivery.refresh_from_db()
     assert delivery.attempts == 1
     assert delivery.last_status_code == 500
     wait = delivery.next_attempt_at - start
     assert timedelta(seconds=54) <= wait <= timedelta(seconds=66)
-    assert webhooks.retry_due(now=start + timedelta(seconds=30)) == 0
-    assert webhooks.retry_due(now=start + timedelta(minutes=2)) == 1
+    assert webhook_delivery.retry_due(now=start + timedelta(seconds=30)) == 0
+    assert webhook_delivery.retry_due(now=start + timedelta(minutes=2)) == 1
     delivery.refresh_from_db()
     assert delivery.state == "delivered"
     log = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("at"))
@@ -138,10 +138,10 @@ def test_a_server_error_is_logged_and_retried_with_backoff(receiver, appeal_in, 
 
 
 def test_a_timeout_is_logged_and_retried(receiver, appeal_in, operator, monkeypatch):
-    monkeypatch.setattr(webhooks, "TIMEOUT", 0.3)
+    monkeypatch.setattr(webhook_delivery, "TIMEOUT", 0.3)
     subscribe(operator, receiver, path="/hang")
     (delivery,) = hand_over(appeal_in(Status.NEW))
-    assert webhooks.deliver(delivery.pk) == "pending"
+    assert webhook_delivery.deliver(delivery.pk) == "pending"
     attempt = WebhookAttempt.objects.get(delivery=delivery)
     assert attempt.status_code is None
     assert "timeout" in attempt.error
@@ -158,22 +158,22 @@ def test_backoff_grows_to_the_last_attempt_then_fails_and_a_failing_subscriber_i
     start = timezone.now()
     now = start
     waits = []
-    for _attempt in range(webhooks.MAX_ATTEMPTS):
-        state = webhooks.deliver(first.pk, now=now)
+    for _attempt in range(webhook_delivery.MAX_ATTEMPTS):
+        state = webhook_delivery.deliver(first.pk, now=now)
         first.refresh_from_db()
         if state == "pending":
             waits.append(first.next_attempt_at - now)
             now = first.next_attempt_at
     assert state == "failed"
-    assert first.attempts == webhooks.MAX_ATTEMPTS
+    assert first.attempts == webhook_delivery.MAX_ATTEMPTS
     assert waits == sorted(waits)
     assert waits[-1] > timedelta(hours=20)
     subscription.refresh_from_db()
     assert subscription.is_active  # failing for a day and a half only
     # Days later the second one fails for good as well: the subscriber is switched off.
-    now = start + webhooks.DISABLE_AFTER
-    for _attempt in range(webhooks.MAX_ATTEMPTS):
-        webhooks.deliver(second.pk, now=now)
+    now = start + webhook_delivery.DISABLE_AFTER
+    for _attempt in range(webhook_delivery.MAX_ATTEMPTS):
+        webhook_delivery.deliver(second.pk, now=now)
         second.refresh_from_db()
         now = max(now, second.next_attempt_at)
     assert second.state == "failed"
@@ -188,11 +188,11 @@ def test_backoff_grows_to_the_last_attempt_then_fails_and_a_failing_subscriber_i
 def test_replay_sends_the_same_payload_as_a_new_delivery(receiver, appeal_in, operator):
     subscribe(operator, receiver)
     (delivery,) = hand_over(appeal_in(Status.NEW))
-    webhooks.deliver(delivery.pk)
+    webhook_delivery.deliver(delivery.pk)
     again = webhooks.replay(delivery)
     assert again.pk != delivery.pk
     assert again.replay_of == delivery
-    assert webhooks.deliver(again.pk) == "delivered"
+    assert webhook_delivery.deliver(again.pk) == "delivered"
     first, second = receiver.requests
     assert json.loads(first.body) == json.loads(second.body)
     assert first.headers["X-Otklik-Delivery"] != second.headers["X-Otklik-Delivery"]
@@ -235,7 +235,7 @@ def test_a_url_that_turned_private_is_not_called(receiver, appeal_in, operator, 
     subscribe(operator, receiver)
     (delivery,) = hand_over(appeal_in(Status.NEW))
     settings.WEBHOOK_ALLOW_PRIVATE = False
-    assert webhooks.deliver(delivery.pk) == "pending"
+    assert webhook_delivery.deliver(delivery.pk) == "pending"
     assert receiver.requests == []
     assert "частных" in WebhookAttempt.objects.get(delivery=delivery).error
 

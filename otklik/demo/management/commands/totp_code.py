@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from otklik.accounts import totp
 from otklik.accounts.models import TotpDevice
+from otklik.demo.region import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):
@@ -19,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        from otklik.demo.region import DEMO_TOTP_SECRET
-
         device = TotpDevice.objects.filter(user__email=email.strip().lower()).first()
         if device is None:
             raise CommandError(f"{email}: no authenticator app is set up for this login")

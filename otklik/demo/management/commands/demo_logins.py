@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from otklik.accounts import totp
+from otklik.demo.region import DEMO_API_KEYS, DEMO_LOGINS, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):
@@ -12,8 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://localhost:8000/")
 
     def handle(self, *args, url, **options):
-        from otklik.demo.region import DEMO_API_KEYS, DEMO_LOGINS, DEMO_TOTP_SECRET
-
         self.stdout.write("")
         self.stdout.write(_("Otklik is running: open %(url)s") % {"url": url})
         self.stdout.write(_("Administration: %(url)sadmin/") % {"url": url})
