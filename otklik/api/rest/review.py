@@ -3,8 +3,8 @@ moderation.py: answers waiting to be published or returned for rework, and postp
 waiting for a decision. The same actions as the office's review pages (office/review.py) with the
 same forms for the input (appeals/forms.py), limited to the operator's scope.
 
-The operation ids are those of the days this was part of moderation.py: clients generated from
-the schema keep their names.
+Each operation names its id: the one moderation.py gave it before review moved out, so clients
+generated from the schema keep their method names.
 """
 
 from __future__ import annotations
