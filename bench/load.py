@@ -102,10 +102,10 @@ SETUP = """
 import json
 from django.utils import timezone
 from otklik.accounts.models import Membership, User
+from otklik.appeals.forms import reportable_categories
 from otklik.appeals.models import Appeal
 from otklik.demo.region import DEMO_PASSWORD
 from otklik.directory.models import Region
-from otklik.portal.report_forms import reportable_categories
 
 region = Region.objects.get(code="48")
 citizens = []

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from otklik.accounts.services import applicant_for_caller
 from otklik.appeals import access, services
+from otklik.appeals.drafts import kept_drafts
+from otklik.appeals.forms import category_groups, form_key, reportable_categories
 from otklik.appeals.models import Appeal, Channel, DraftPhoto
 from otklik.directory.models import Region
 from otklik.directory.services import map_center
-from otklik.portal.report import _form_key, _kept_drafts
-from otklik.portal.report_forms import category_groups, reportable_categories
 
 from .intake_forms import FieldReportForm, PhoneEntryForm
 from .permissions import FIELD, INTAKE, role_required
@@ -44,7 +44,12 @@ def _staff_region(user) -> Region:
 
 def _photos(request, key: str) -> tuple[list[DraftPhoto], list[str]]:
     """The form's photos: those kept from earlier attempts plus the new uploads that pass."""
-    drafts = _kept_drafts(request, key)
+    drafts = kept_drafts(
+        owner=request.user,
+        form_key=key,
+        carried=request.POST.getlist("draft_photo"),
+        removed=request.POST.getlist("remove_photo"),
+    )
     uploads = [upload for upload in request.FILES.getlist("photos") if upload.name]
     kept, errors = services.keep_draft_photos(
         owner=request.user, form_key=key, uploads=uploads, already=len(drafts)
@@ -82,7 +87,7 @@ def phone_entry(request):
             {"office_section": "phone_entry", "appeal": created},
         )
     if request.method == "POST":
-        key = _form_key(request.POST.get("form_key"))
+        key = form_key(request.POST.get("form_key"))
         form = PhoneEntryForm(request.POST, region=region, categories=categories)
         drafts, photo_errors = _photos(request, key)
         if form.is_valid() and not photo_errors:
@@ -157,7 +162,7 @@ def field_report(request):
     drafts: list[DraftPhoto] = []
     photo_errors: list[str] = []
     if request.method == "POST":
-        key = _form_key(request.POST.get("form_key"))
+        key = form_key(request.POST.get("form_key"))
         form = FieldReportForm(request.POST, region=region, categories=categories)
         drafts, photo_errors = _photos(request, key)
         if form.is_valid() and not photo_errors:

@@ -7,9 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from otklik.accounts.models import phone_validator
+from otklik.appeals.forms import ReportForm
 from otklik.directory.models import Municipality, Region
 from otklik.directory.services import find_municipality
-from otklik.portal.report_forms import ReportForm
 
 OUTSIDE = _("The point is outside the territory of the region.")
 

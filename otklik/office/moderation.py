@@ -19,24 +19,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from otklik.appeals import access, personal_data, public_copy, services, sla
+from otklik.appeals.forms import (
+    NOT_COMPETENT,
+    AcceptForm,
+    ClarifyForm,
+    RejectForm,
+    category_groups,
+    rejection_reasons,
+    reportable_categories,
+)
 from otklik.appeals.models import Appeal, scope_q
 from otklik.appeals.personal_data import Shown
 from otklik.appeals.workflow import OPEN_STATUSES, IllegalTransition, Status
 from otklik.directory.models import Category, Organization
 from otklik.directory.services import Router
-from otklik.portal.report_forms import category_groups, reportable_categories
 
-from .moderation_forms import (
-    BULK_LIMIT,
-    NOT_COMPETENT,
-    AcceptForm,
-    BulkForm,
-    ClarifyForm,
-    MergeForm,
-    QueueFilterForm,
-    RejectForm,
-    rejection_reasons,
-)
+from .moderation_forms import BULK_LIMIT, BulkForm, MergeForm, QueueFilterForm
 from .permissions import OPERATORS, role_required
 
 PAGE_SIZE = 50

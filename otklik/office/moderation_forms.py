@@ -1,24 +1,17 @@
-"""Forms of the moderation page and of the queue's bulk actions: they parse input only; the
-decisions are the services'."""
+"""Forms of the moderation queue: its filters, the merge and the bulk actions. They parse input
+only; the decisions are the services'. The accept, reject and clarify forms are shared with the
+REST API (appeals/forms.py)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from otklik.appeals.forms import rejection_reasons, reportable_categories
 from otklik.appeals.models import Channel
-from otklik.appeals.services import MAX_TEXT
-from otklik.directory.models import Municipality, Organization, Region, RejectionReason
-from otklik.portal.report_forms import reportable_categories
+from otklik.directory.models import Municipality, RejectionReason
 
-# Reasons the system sets by itself (a merge, an unanswered clarification request).
-SYSTEM_REASONS = ("duplicate", "no_clarification")
-NOT_COMPETENT = "not_competent"
 BULK_LIMIT = 200
-
-
-def rejection_reasons():
-    return RejectionReason.objects.filter(is_active=True).exclude(code__in=SYSTEM_REASONS)
 
 
 class QueueFilterForm(forms.Form):
@@ -43,81 +36,6 @@ class QueueFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {name: data[name] for name in self.fields if data.get(name)}
-
-
-class AcceptForm(forms.Form):
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=reportable_categories(),
-        error_messages={
-            "required": _("Choose a category."),
-            "invalid_choice": _("Choose a category from the list."),
-        },
-    )
-    municipality = forms.ModelChoiceField(
-        label=_("Municipality"),
-        queryset=Municipality.objects.none(),
-        required=False,
-        error_messages={"invalid_choice": _("Choose a municipality from the list.")},
-    )
-    executor = forms.ModelChoiceField(
-        label=_("Executor"),
-        queryset=Organization.objects.none(),
-        required=False,
-        error_messages={"invalid_choice": _("Choose an executor from the list.")},
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, region: Region, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.filter(region=region)
-        self.fields["executor"].queryset = Organization.objects.filter(
-            region=region, is_active=True
-        )
-
-
-class RejectForm(forms.Form):
-    reason = forms.ModelChoiceField(
-        label=_("Reason"),
-        queryset=RejectionReason.objects.none(),
-        error_messages={
-            "required": _("Choose a reason for rejection."),
-            "invalid_choice": _("Choose a reason from the list."),
-        },
-    )
-    comment = forms.CharField(
-        label=_("Comment for the applicant"),
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].queryset = rejection_reasons()
-
-    def clean(self):
-        data = super().clean()
-        reason = data.get("reason")
-        if reason is not None and reason.code == NOT_COMPETENT and not data.get("comment"):
-            self.add_error(
-                "comment", _("Name the body the question belongs to, so the applicant knows.")
-            )
-        return data
-
-
-class ClarifyForm(forms.Form):
-    question = forms.CharField(
-        label=_("What must the applicant clarify"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Write what must be clarified.")},
-    )
 
 
 class MergeForm(forms.Form):

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from otklik.appeals import access, services
+from otklik.appeals.forms import DecisionForm, PublishForm, ReturnForm
 from otklik.appeals.models import Answer, Appeal, Attachment, Postponement, scope_q
 from otklik.appeals.search import search_appeals
 from otklik.appeals.workflow import WITH_EXECUTOR, IllegalTransition, Status
 
 from .permissions import OPERATORS, role_required
-from .review_forms import DecisionForm, PublishForm, QueueSearchForm, ReturnForm
+from .review_forms import QueueSearchForm
 
 PAGE_SIZE = 50
 

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from otklik.accounts.models import Role, User
 from otklik.appeals import access, personal_data, repeats, services, sla
 from otklik.appeals.access import get_appeal_for
+from otklik.appeals.drafts import kept_drafts
+from otklik.appeals.forms import PostponeForm, RedirectForm, form_key
 from otklik.appeals.models import Answer, Appeal, Attachment, DraftPhoto, Postponement
 from otklik.appeals.personal_data import Shown
 from otklik.appeals.workflow import Action, IllegalTransition, Resolution, Status, is_allowed
@@ -27,7 +29,7 @@ from otklik.directory.production_calendar import work_calendar
 from otklik.intelligence.services import check_appeal_answer
 
 from .permissions import staff_required
-from .work_forms import AnswerForm, CommentForm, DelegateForm, PostponeForm, RedirectForm
+from .work_forms import AnswerForm, CommentForm, DelegateForm
 
 # Statuses in which the control centre still moderates the appeal.
 MODERATION_STATUSES = frozenset({Status.NEW, Status.CLARIFICATION, Status.REGISTERED})
@@ -309,26 +311,6 @@ def _after_redirect(request, appeal):
 # ---------------------------------------------------------------------------- the answer
 
 
-def _form_key(value: str | None) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return str(uuid.uuid4())
-
-
-def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit() and len(v) < 19]
-
-
-def _kept_drafts(request, key: str) -> list[DraftPhoto]:
-    """The drafts the re-shown form carries, minus those ticked «remove»."""
-    removed = _ids(request.POST.getlist("remove_draft"))
-    if removed:
-        services.discard_draft_photos(owner=request.user, form_key=key, ids=removed)
-    carried = [pk for pk in _ids(request.POST.getlist("draft")) if pk not in removed]
-    return list(DraftPhoto.objects.filter(owner=request.user, form_key=key, pk__in=carried))
-
-
 def _templates(appeal):
     """The executor's active templates, those of the appeal's category first."""
     templates = AnswerTemplate.objects.filter(
@@ -361,9 +343,14 @@ def answer(request, number):
     file_errors: list[str] = []
     findings = None
     if request.method == "POST":
-        key = _form_key(request.POST.get("form_key"))
+        key = form_key(request.POST.get("form_key"))
         form = AnswerForm(request.POST)
-        drafts = _kept_drafts(request, key)
+        drafts = kept_drafts(
+            owner=request.user,
+            form_key=key,
+            carried=request.POST.getlist("draft"),
+            removed=request.POST.getlist("remove_draft"),
+        )
         uploads = [upload for upload in request.FILES.getlist("files") if upload.name]
         kept, file_errors = services.keep_draft_photos(
             owner=request.user, form_key=key, uploads=uploads, already=len(drafts), documents=True

@@ -1,20 +1,15 @@
 """Forms of the executor's work: the inbox filters, the appeal page's panels, the answer and the
-answer templates. They parse and check input only; every write is a service call in the view."""
+answer templates. They parse and check input only; every write is a service call in the view. The
+postponement request and the redirect are shared with the REST API (appeals/forms.py)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from otklik.appeals.forms import ANSWER_RESOLUTIONS
 from otklik.appeals.services import MAX_TEXT, MIN_ANSWER_TEXT
 from otklik.appeals.workflow import Resolution
-
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
-ANSWER_RESOLUTIONS = [
-    (Resolution.SOLVED, _("solved")),
-    (Resolution.EXPLAINED, _("explained")),
-    (Resolution.REFUSED, _("refused")),
-]
 
 # Inbox filters: status groups and deadline classes (values are stable URL parameters).
 STATUS_FILTERS = [
@@ -82,46 +77,6 @@ class DelegateForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = colleagues
-
-
-class PostponeForm(forms.Form):
-    new_due_date = forms.DateField(
-        label=_("New deadline"),
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": _("Choose the new deadline."),
-            "invalid": _("Enter the date as DD.MM.YYYY."),
-        },
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Explain why the deadline must move.")},
-    )
-
-
-class RedirectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why it is not our competence"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Write why the appeal is redirected.")},
-    )
-    to_executor = forms.ModelChoiceField(
-        label=_("Hand it to"),
-        queryset=None,
-        required=False,
-        empty_label=_("— back to routing —"),
-    )
-
-    def __init__(self, *args, organizations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if organizations is None:
-            del self.fields["to_executor"]
-        else:
-            self.fields["to_executor"].queryset = organizations
 
 
 class AnswerForm(forms.Form):

@@ -12,10 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from otklik.accounts import services
+from otklik.accounts.forms import PhoneField
 from otklik.accounts.models import User
 from otklik.notifications.services import greeting, notify
-
-from .forms import PhoneField
 
 
 class AccountForm(forms.Form):

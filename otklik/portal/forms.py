@@ -3,27 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from otklik.accounts.phones import INVALID, normalize_phone
 from otklik.appeals.services import MAX_TEXT
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-class PhoneField(forms.CharField):
-    """An optional Russian phone number, normalised to +7XXXXXXXXXX (accounts/phones.py)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 32)
-        kwargs.setdefault("error_messages", {"max_length": INVALID})
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        return normalize_phone(super().clean(value))
 
 
 class RatingForm(forms.Form):

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from otklik.accounts import services as account_services
 from otklik.appeals import filing_rate, public_copy, services
 from otklik.appeals.access import get_public_appeal
+from otklik.appeals.drafts import kept_drafts
+from otklik.appeals.forms import ReportForm, category_groups, form_key, reportable_categories
 from otklik.appeals.models import Appeal, DraftPhoto, Support
 from otklik.appeals.workflow import IllegalTransition
 from otklik.directory.models import Category, Region
@@ -28,7 +30,6 @@ from otklik.lib.client import client_ip
 from otklik.lib.resilience import is_disk_full
 
 from .addresses import address_search
-from .report_forms import ReportForm, category_groups, reportable_categories
 
 SIMILAR_RADIUS_M = 300
 SIMILAR_LIMIT = 5
@@ -40,18 +41,6 @@ SIMILAR_WINDOW_DAYS = 365
 
 def _region() -> Region:
     return get_object_or_404(Region, code=settings.OTKLIK_DEFAULT_REGION_CODE)
-
-
-def _form_key(value: str | None) -> str:
-    """The form's idempotency key: kept if it is a real UUID, made anew otherwise."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return str(uuid.uuid4())
-
-
-def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit() and len(v) < 19]
 
 
 def similar_appeals(
@@ -97,15 +86,6 @@ def similar_appeals(
     return found
 
 
-def _kept_drafts(request, key: str) -> list[DraftPhoto]:
-    """The drafts the re-shown form carries, minus those the citizen ticked «remove»."""
-    removed = _ids(request.POST.getlist("remove_photo"))
-    if removed:
-        services.discard_draft_photos(owner=request.user, form_key=key, ids=removed)
-    carried = [pk for pk in _ids(request.POST.getlist("draft_photo")) if pk not in removed]
-    return list(DraftPhoto.objects.filter(owner=request.user, form_key=key, pk__in=carried))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request):
@@ -116,9 +96,14 @@ def report(request):
     similar: list[Appeal] = []
     status, refusal = 200, None
     if request.method == "POST":
-        key = _form_key(request.POST.get("form_key"))
+        key = form_key(request.POST.get("form_key"))
         form = ReportForm(request.POST, region=region, categories=categories)
-        drafts = _kept_drafts(request, key)
+        drafts = kept_drafts(
+            owner=request.user,
+            form_key=key,
+            carried=request.POST.getlist("draft_photo"),
+            removed=request.POST.getlist("remove_photo"),
+        )
         uploads = [upload for upload in request.FILES.getlist("photos") if upload.name]
         try:
             kept, photo_errors = services.keep_draft_photos(

@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from otklik.api.errors import error
 from otklik.appeals.workflow import IllegalTransition
 
-from . import analytics, appeals, directory, imports, moderation, signals, webhooks, work
+from . import analytics, appeals, directory, imports, moderation, review, signals, webhooks, work
 from .base import ScopeDenied, token_auth
 from .etag import with_conditional_get
 
@@ -94,6 +94,7 @@ api = OtklikAPI(
 api.add_router("/appeals/", appeals.router)
 api.add_router("/work/", work.router)
 api.add_router("/moderation/", moderation.router)
+api.add_router("/moderation/", review.router)
 api.add_router("/analytics/", analytics.router)
 api.add_router("/directory/", directory.router)
 api.add_router("/webhooks/", webhooks.router)

@@ -22,10 +22,10 @@ from ninja import Status as HttpStatus
 from otklik.accounts.models import ApiScope, User
 from otklik.api.errors import bilingual, error
 from otklik.appeals import access, services
+from otklik.appeals.forms import ANSWER_RESOLUTIONS, PostponeForm, RedirectForm
 from otklik.appeals.models import Answer, Appeal, Postponement, scope_q
 from otklik.appeals.workflow import WITH_EXECUTOR, Status
 from otklik.intelligence.services import check_appeal_answer
-from otklik.office.work_forms import ANSWER_RESOLUTIONS, PostponeForm, RedirectForm
 
 from .base import Page, api_user, require_scope
 from .schemas import APPEAL_RELATED, AppealDetail, AppealOut, appeal_detail, appeal_out
