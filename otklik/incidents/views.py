@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from otklik.accounts.permissions import role_required
 from otklik.appeals.models import Appeal
 from otklik.directory.models import Category, Municipality
-from otklik.office.permissions import role_required
 
 from . import external, services
 from .access import (
