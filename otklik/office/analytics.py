@@ -2,7 +2,7 @@
 appeals behind it, rankings of municipalities and organizations, and the ranking settings.
 
 Pages read the KPI rollups (analytics.figures, a few indexed sums each); only the drill-down
-list pages through the appeals behind one figure. Who may see which scope: analytics_scope.
+list pages through the appeals behind one figure. Who may see which scope: analytics.scope.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from otklik.accounts.models import Role
 from otklik.analytics import figures
 from otklik.analytics import kpi as straight
+from otklik.analytics import scope as access_scope
 from otklik.analytics.figures import (
     FEDERAL_SATISFACTION_TARGET,
     KPI_GOOD_HIGH,
@@ -39,6 +40,7 @@ from otklik.analytics.figures import (
     midnight,
     region_zone,
 )
+from otklik.analytics.forms import PeriodForm, ScopeForm
 from otklik.analytics.models import KpiDay
 from otklik.analytics.ranking import (
     COMPONENTS,
@@ -57,8 +59,7 @@ from otklik.control.models import ControlCall, Instruction
 from otklik.directory.models import Category, Municipality, Organization, Region
 from otklik.lib.charts import format_value, line_chart
 
-from . import analytics_scope as access_scope
-from .analytics_forms import PeriodForm, RankingSettingsForm, ScopeForm
+from .analytics_forms import RankingSettingsForm
 from .permissions import role_required
 
 PAGE_SIZE = 50
