@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from otklik.api import incidents as incidents_api
 from otklik.api.open311 import views as open311_views
 from otklik.api.rest.api import api as rest_api
-from otklik.incidents import api as incidents_api
 from otklik.ops import views as ops_views
 from otklik.portal import accounts as portal_accounts
 

@@ -3,8 +3,7 @@ role is shown a link it would get 403 on (templates show, never decide)."""
 
 from __future__ import annotations
 
-from .analytics_scope import RANKING_ROLES
-from .weekly import REVIEW_ROLES
+from otklik.analytics.scope import RANKING_ROLES, REVIEW_ROLES
 
 
 def menu(request) -> dict:

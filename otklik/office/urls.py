@@ -65,5 +65,5 @@ urlpatterns = [
     path("weekly/review.xlsx", weekly.export, name="weekly_xlsx"),
     path("weekly/heatmap.geojson", weekly.heatmap, name="weekly_heatmap"),
     # Mass incidents and external signals.
-    path("incidents/", include("otklik.incidents.urls")),
+    path("incidents/", include("otklik.office.incidents_urls")),
 ]

@@ -22,29 +22,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from otklik.accounts.models import Role
 from otklik.analytics import export as weekly_export
 from otklik.analytics import weekly
+from otklik.analytics.scope import REVIEW_ROLES, review_regions
 from otklik.directory.models import Region
 from otklik.lib.charts import bar_chart, line_chart
 
 from .permissions import role_required
 
-REVIEW_ROLES = frozenset({Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN})
 LAYERS = ("appeals", "failed")
-
-
-def review_regions(user) -> list[Region]:
-    """The regions whose weekly review `user` may open: region-wide leadership, operators and
-    administrators; every region for a superuser."""
-    regions = Region.objects.order_by("name", "pk")
-    if not user.is_superuser:
-        regions = regions.filter(
-            pk__in=user.memberships.filter(role__in=REVIEW_ROLES, region__isnull=False).values(
-                "region_id"
-            )
-        )
-    return list(regions)
 
 
 def _choose(request) -> tuple[Region, list[Region], weekly.Period, date, list[str]]:

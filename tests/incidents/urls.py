@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from otklik.incidents.api import post_signals
+from otklik.api.incidents import post_signals
 from otklik.urls import urlpatterns as project
 
 urlpatterns = [*project, path("api/signals/", post_signals, name="api_signals")]

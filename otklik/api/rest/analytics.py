@@ -1,7 +1,7 @@
 """REST API: KPIs, rankings and the weekly review's topics (scope `analytics:read`).
 
 The figures are those of the office pages, from the same functions (analytics.figures,
-analytics.ranking, analytics.weekly) and the same scoping (office/analytics_scope.py: a
+analytics.ranking, analytics.weekly) and the same scoping (analytics/scope.py: a
 municipal operator or supervisor sees their municipality only, rankings and the weekly review
 are for those who watch a whole region). Names follow KPI.md; every share carries its
 numerator, denominator, percent and 95 % Wilson interval.
@@ -19,14 +19,14 @@ from ninja import Field, Query, Router, Schema
 
 from otklik.accounts.models import ApiScope
 from otklik.analytics import figures, weekly
+from otklik.analytics import scope as access_scope
 from otklik.analytics.figures import KPI_GOOD_HIGH, KPI_LABELS, KpiSet, Period, Share
+from otklik.analytics.forms import PeriodForm
 from otklik.analytics.ranking import COMPONENTS, UNIT_KINDS
 from otklik.analytics.ranking import ranking as compute_ranking
+from otklik.analytics.scope import review_regions
 from otklik.api.errors import bilingual
 from otklik.directory.models import Category, Region
-from otklik.office import analytics_scope as access_scope
-from otklik.office.analytics_forms import PeriodForm
-from otklik.office.weekly import review_regions
 
 from .base import api_user, require_scope
 from .work import ERRORS, FieldErrorOut, form_errors

@@ -1,4 +1,5 @@
-"""Office pages of incidents and external signals, and the GeoJSON of the maps.
+"""Office pages of incidents and external signals, and the GeoJSON of the maps (under
+/office/incidents/, namespace office:incidents: incidents_urls.py).
 
 Incidents: operators, supervisors, leadership and administrators of a territory; executors see
 the incidents holding their organization's appeals, and only those appeals. Signals: operators
@@ -12,7 +13,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,15 +23,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from otklik.appeals.models import Appeal
-from otklik.directory.models import Category, Municipality
-from otklik.office.permissions import role_required
-
-from . import external, services
-from .access import (
+from otklik.directory.models import Category
+from otklik.incidents import external, services
+from otklik.incidents.access import (
     SIGNAL_ROLES,
     VIEWERS,
     can_manage,
@@ -39,52 +36,16 @@ from .access import (
     get_signal_for,
     signals_visible_to,
 )
-from .models import ExternalSignal, Incident, IncidentAppeal
+from otklik.incidents.models import ExternalSignal, Incident, IncidentAppeal
+
+from .incidents_forms import IncidentFilter, RenameForm, SignalFilter
+from .permissions import role_required
 
 PAGE_SIZE = 50
 GROWTH_WINDOW = timedelta(hours=24)
 MAP_LIMIT = 500
 INSTRUCTION_NUMBERS = 6
 State = Incident.State
-
-
-class IncidentFilter(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        required=False,
-        choices=[("", gettext_lazy("active first, all")), *State.choices],
-    )
-    municipality = forms.ModelChoiceField(
-        label=gettext_lazy("Municipality"),
-        queryset=Municipality.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("all"),
-    )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"),
-        queryset=Category.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("all"),
-    )
-
-    def __init__(self, *args, incidents, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.filter(
-            Q(region_id__in=incidents.values("region_id"))
-            | Q(pk__in=incidents.values("municipality_id"))
-        ).order_by("name")
-        self.fields["category"].queryset = Category.objects.select_related("parent").order_by(
-            "parent__position", "parent__name", "position", "name"
-        )
-
-
-class RenameForm(forms.Form):
-    title = forms.CharField(
-        label=gettext_lazy("Title"),
-        required=False,
-        max_length=services.MAX_TITLE,
-        help_text=gettext_lazy("Leave empty to bring the generated title back."),
-    )
 
 
 @role_required(VIEWERS)
@@ -307,18 +268,6 @@ def rename(request, pk: int):
 
 
 # ---------------------------------------------------------------------------- signals
-
-
-class SignalFilter(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("to be dealt with")),
-            ("all", gettext_lazy("all")),
-            *ExternalSignal.State.choices,
-        ],
-    )
 
 
 @role_required(SIGNAL_ROLES)

@@ -7,6 +7,9 @@ organization may narrow them further) or a supervised organization with its subo
 a user asks for is either inside one of their grants or refused (`resolve` returns None and the
 page answers 404), so no figure of another territory ever leaks. Executors, callers, field teams
 and citizens hold no grant. Superusers hold every region, the first one by default.
+
+The weekly review has its own, simpler rule: `review_regions`, the regions a user watches as a
+whole as leadership, operator or administrator (REVIEW_ROLES).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from otklik.directory.models import Municipality, Organization, Region
 ANALYTICS_ROLES = frozenset({Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN, Role.SUPERVISOR})
 # Rankings compare the units of a whole region: for those who watch the region.
 RANKING_ROLES = frozenset({Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN})
+# The weekly review, likewise.
+REVIEW_ROLES = frozenset({Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN})
 # Breadth of a grant, broadest first: the default scope is that of the broadest grant.
 _REGION, _MUNICIPALITY, _ORGANIZATION = 0, 1, 2
 
@@ -200,3 +205,16 @@ def _organizations(queryset) -> list[tuple[int, str]]:
         (pk, short or name)
         for pk, short, name in queryset.order_by("name").values_list("pk", "short_name", "name")
     ]
+
+
+def review_regions(user) -> list[Region]:
+    """The regions whose weekly review `user` may open: region-wide leadership, operators and
+    administrators; every region for a superuser."""
+    regions = Region.objects.order_by("name", "pk")
+    if not user.is_superuser:
+        regions = regions.filter(
+            pk__in=user.memberships.filter(role__in=REVIEW_ROLES, region__isnull=False).values(
+                "region_id"
+            )
+        )
+    return list(regions)

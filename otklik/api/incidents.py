@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import external
+from otklik.incidents import external
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
