@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "otklik.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from otklik.appeals import outbox
+
+        outbox.on_event("notifications.letters", _letters, order=10)
+        outbox.on_batch("notifications.webhooks", _webhooks, order=10)
+
+
+def _letters(event) -> None:
+    # Letters are queued as rows and sent by their own tasks: a mail server that is down
+    # delays them and never the outbox batch.
+    from . import appeal_letters
+
+    appeal_letters.notify_event(event)
+
+
+def _webhooks(events) -> None:
+    # One delivery per subscriber that wants the event and may see the appeal, sent by their
+    # own tasks after the batch commits.
+    from . import webhooks
+
+    webhooks.enqueue_for_events(events)

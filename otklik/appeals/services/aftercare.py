@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, repeats
 from ..models import Appeal, Channel, Rating
+from ..outbox import wake_on_commit
 from ..workflow import Action, Status
-from .base import MAX_TEXT, _lock, _on_commit_process_outbox, _transition, required_text
+from .base import MAX_TEXT, _lock, _transition, required_text
 from .intake import submit_appeal
 
 
@@ -57,7 +58,7 @@ def rate_answer(
         repeat = None
         if not is_solved:
             repeat = create_repeat_appeal(original=appeal, actor=actor, text=comment, now=now)
-        _on_commit_process_outbox()
+        wake_on_commit()
     return RatingOutcome(rating, repeat)
 
 
@@ -85,7 +86,7 @@ def record_follow_up(
             repeat = create_repeat_appeal(
                 original=appeal, actor=None, text=text, via=repeats.Via.FOLLOW_UP, now=now
             )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return repeat
 
 
@@ -147,7 +148,7 @@ def reopen_appeal(*, appeal: Appeal, actor, reason: str, now=None) -> Appeal:
     now = now or timezone.now()
     with transaction.atomic():
         _transition(appeal, Action.REOPEN, actor=actor, now=now, comment=reason, closed_at=None)
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, answer_signature
 from ..models import Answer, Appeal, DraftPhoto
+from ..outbox import wake_on_commit
 from ..workflow import Action, Resolution
 from .base import (
     MIN_ANSWER_TEXT,
     _check_allowed,
     _formatted,
     _lock,
-    _on_commit_process_outbox,
     _transition,
     required_text,
 )
@@ -125,7 +125,7 @@ def return_answer(
                 "rework_reasons",
             ]
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return answer
 
 
@@ -154,5 +154,5 @@ def publish_answer(*, answer: Answer, actor, comment: str = "", now=None) -> Ans
         answer.save(
             update_fields=["state", "reviewed_by", "reviewed_at", "review_comment", *signed]
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return answer

@@ -82,12 +82,6 @@ def _transition(
     )
 
 
-def _on_commit_process_outbox() -> None:
-    from ..tasks import process_outbox
-
-    transaction.on_commit(lambda: process_outbox.enqueue())
-
-
 def _increment_number(region: Region, year: int) -> int | None:
     # UPDATE … RETURNING: one round trip instead of two while holding the row lock, which every
     # intake of the region waits on until the transaction commits (bench/intake.py).

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, sla
 from ..models import Appeal, Postponement
+from ..outbox import wake_on_commit
 from ..workflow import Action
 from .base import (
     MIN_POSTPONEMENT_REASON,
@@ -19,7 +20,6 @@ from .base import (
     _check_allowed,
     _formatted,
     _lock,
-    _on_commit_process_outbox,
     _transition,
     required_text,
 )
@@ -148,5 +148,5 @@ def decide_postponement(
         postponement.save(
             update_fields=["state", "decided_by", "decided_at", "decision_comment", "is_repeated"]
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return postponement

@@ -18,12 +18,12 @@ from otklik.lib.plaintext import clean_text
 
 from .. import sla
 from ..models import Appeal, AppealEvent, Channel, DraftPhoto, Support
+from ..outbox import wake_on_commit
 from ..workflow import Action, Status
 from .base import (
     _deadline_context,
     _lock,
     _next_number,
-    _on_commit_process_outbox,
     _transition,
     required_text,
 )
@@ -154,7 +154,7 @@ def submit_appeal(
             to_status=Status.NEW,
             data=data,
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 

@@ -14,8 +14,9 @@ from otklik.directory.models import Category, Municipality, Organization, Reject
 
 from .. import access, public_copy, sla
 from ..models import Appeal
+from ..outbox import wake_on_commit
 from ..workflow import Action, Resolution, Status
-from .base import _check_allowed, _lock, _on_commit_process_outbox, _transition, required_text
+from .base import _check_allowed, _lock, _transition, required_text
 from .routing import assign_appeal
 
 
@@ -34,7 +35,7 @@ def request_clarification(*, appeal: Appeal, actor, question: str, now=None) -> 
             comment=question,
             clarification_due_at=sla.clarification_due(now, tz),
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 
@@ -60,7 +61,7 @@ def provide_clarification(*, appeal: Appeal, actor, text: str, now=None) -> Appe
         _transition(
             appeal, Action.PROVIDE_CLARIFICATION, actor=actor, now=now, comment=text, **changes
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 
@@ -99,7 +100,7 @@ def register_appeal(
         )
         if executor is not None:
             assign_appeal(appeal=appeal, actor=actor, executor=executor, now=now)
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 
@@ -124,7 +125,7 @@ def reject_appeal(
             clarification_due_at=None,
             data={"reason": reason.code, "reason_text": reason.public_text},
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 
@@ -161,7 +162,7 @@ def merge_appeal(*, appeal: Appeal, actor, into: Appeal, now=None) -> Appeal:
             comment=_("Appeal %(number)s merged into this one.") % {"number": appeal.number},
             data={"merged": appeal.number},
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 

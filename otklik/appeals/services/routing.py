@@ -13,12 +13,12 @@ from otklik.directory.services import route_executor
 
 from .. import access, sla
 from ..models import Appeal
+from ..outbox import wake_on_commit
 from ..workflow import Action
 from .base import (
     _check_allowed,
     _deadline_context,
     _lock,
-    _on_commit_process_outbox,
     _transition,
     required_text,
 )
@@ -63,7 +63,7 @@ def assign_appeal(
             },
             **changes,
         )
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 
@@ -96,7 +96,7 @@ def redirect_appeal(
         )
         if to_executor is not None:
             assign_appeal(appeal=appeal, actor=actor, executor=to_executor, now=now)
-        _on_commit_process_outbox()
+        wake_on_commit()
     return appeal
 
 
