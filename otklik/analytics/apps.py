@@ -8,8 +8,11 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from otklik.appeals import outbox
+        from otklik.lib import periodic
 
         outbox.on_batch("analytics.rollups", _rollups, order=20)
+        periodic.register("public_figures_refreshed", _refresh_public_figures, order=100)
+        periodic.register("forecasts_made", _forecast_due, order=150)
 
 
 def _rollups(events) -> None:
@@ -18,3 +21,16 @@ def _rollups(events) -> None:
     from . import rollups
 
     rollups.refresh_appeals({event.appeal_id for event in events})
+
+
+def _refresh_public_figures() -> int:
+    from . import public_figures
+
+    return public_figures.refresh()
+
+
+def _forecast_due() -> int:
+    # Next week's forecast of appeals per topic group × municipality, once a week.
+    from . import forecast
+
+    return forecast.forecast_due()

@@ -9,8 +9,10 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         from otklik.appeals import outbox
         from otklik.appeals.workflow import Action
+        from otklik.lib import periodic
 
         outbox.on_event("incidents.join", _join, order=60, actions=[Action.SUBMIT, Action.REGISTER])
+        periodic.register("incidents_closed", _close_quiet_incidents, order=120)
 
 
 def _join(event) -> None:
@@ -18,3 +20,9 @@ def _join(event) -> None:
     from . import services
 
     services.on_new_appeal(event.appeal)
+
+
+def _close_quiet_incidents() -> int:
+    from . import services
+
+    return services.close_quiet_incidents()

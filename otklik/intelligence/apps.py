@@ -10,8 +10,10 @@ class IntelligenceConfig(AppConfig):
         # Only registrations here: the text models (sklearn) load when first used, not at start.
         from otklik.appeals import outbox
         from otklik.appeals.workflow import Action
+        from otklik.lib import periodic
 
         outbox.on_event("intelligence.auto_route", _auto_route, order=50, actions=[Action.SUBMIT])
+        periodic.register("text_models_trained", _retrain_due, order=140)
 
 
 def _auto_route(event) -> None:
@@ -20,3 +22,11 @@ def _auto_route(event) -> None:
     from . import suggestions
 
     suggestions.auto_route(event.appeal)
+
+
+def _retrain_due() -> int:
+    # Category and executor models: a new version when the newest is older than the region's
+    # retrain_every_days (a few minutes for a large region, once a week).
+    from . import training
+
+    return training.retrain_due()

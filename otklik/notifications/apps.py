@@ -8,9 +8,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from otklik.appeals import outbox
+        from otklik.lib import periodic
 
         outbox.on_event("notifications.letters", _letters, order=10)
         outbox.on_batch("notifications.webhooks", _webhooks, order=10)
+        periodic.register("notifications_retried", _retry_letters, order=80)
+        periodic.register("webhooks_retried", _retry_webhooks, order=90)
 
 
 def _letters(event) -> None:
@@ -27,3 +30,15 @@ def _webhooks(events) -> None:
     from . import webhooks
 
     webhooks.enqueue_for_events(events)
+
+
+def _retry_letters() -> int:
+    from . import services
+
+    return services.retry_due()
+
+
+def _retry_webhooks() -> int:
+    from . import tasks
+
+    return tasks.retry_due_webhooks()
