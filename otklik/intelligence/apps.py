@@ -9,10 +9,12 @@ class IntelligenceConfig(AppConfig):
     def ready(self):
         # Only registrations here: the text models (sklearn) load when first used, not at start.
         from otklik.appeals import outbox
+        from otklik.appeals.services import answer_checkers
         from otklik.appeals.workflow import Action
         from otklik.lib import periodic
 
         outbox.on_event("intelligence.auto_route", _auto_route, order=50, actions=[Action.SUBMIT])
+        answer_checkers.register("intelligence.formal_reply", _answer_verdict)
         periodic.register("text_models_trained", _retrain_due, order=140)
 
 
@@ -30,3 +32,9 @@ def _retrain_due() -> int:
     from . import training
 
     return training.retrain_due()
+
+
+def _answer_verdict(appeal, text, **context):
+    from . import services
+
+    return services.answer_verdict(appeal, text, **context)

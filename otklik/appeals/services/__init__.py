@@ -20,7 +20,7 @@ from .aftercare import (
     record_follow_up,
     reopen_appeal,
 )
-from .answers import publish_answer, return_answer, submit_answer
+from .answers import AnswerVerdict, answer_checkers, publish_answer, return_answer, submit_answer
 from .base import (
     MAX_TEXT,
     MIN_ANSWER_TEXT,
@@ -53,8 +53,10 @@ __all__ = [
     "MIN_ANSWER_TEXT",
     "MIN_POSTPONEMENT_REASON",
     "MIN_REPEATED_POSTPONEMENT_REASON",
+    "AnswerVerdict",
     "RatingOutcome",
     "add_comment",
+    "answer_checkers",
     "assign_appeal",
     "close_appeal",
     "close_unrated_answers",

@@ -4,11 +4,15 @@ rework and its publication to the applicant."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from otklik.lib.hooks import Hooks
 
 from .. import access, answer_signature
 from ..models import Answer, Appeal, DraftPhoto
@@ -25,6 +29,33 @@ from .base import (
 from .photos import _adopt_draft_photos, _store_photos, process_photos
 
 
+@dataclass(frozen=True)
+class AnswerVerdict:
+    """The formal-reply verdict kept on an answer: flagged or not, each finding as
+    {"code", "message"}, the score, the finding codes (into the event) and the text's
+    fingerprint (to find the same text sent elsewhere). The defaults mean "not checked"."""
+
+    is_formal: bool = False
+    findings: tuple[dict, ...] = ()
+    score: float = 0.0
+    codes: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+
+# The formal-reply check: func(appeal, text, *, resolution, evidence, now) -> AnswerVerdict.
+# intelligence registers it (IntelligenceConfig.ready); one checker at most, none = not checked.
+answer_checkers = Hooks("answer checker")
+
+
+def _check(appeal: Appeal, text: str, *, resolution: str, evidence: int, now: datetime):
+    checkers = answer_checkers.entries()
+    if len(checkers) > 1:
+        raise ImproperlyConfigured(f"One answer checker expected, found {answer_checkers!r}")
+    if not checkers:
+        return AnswerVerdict()
+    return checkers[0].func(appeal, text, resolution=resolution, evidence=evidence, now=now)
+
+
 def submit_answer(
     *,
     appeal: Appeal,
@@ -34,13 +65,12 @@ def submit_answer(
     photos: Sequence = (),
     draft_photos: Sequence[DraftPhoto] = (),
     now=None,
+    verdict: AnswerVerdict | None = None,
 ) -> Answer:
     """The executor's answer with evidence (photos and PDF documents), sent to the control
-    centre for review. The formal-reply check runs here and its verdict is kept on the answer,
-    so the operator sees the same reasons the executor saw before sending."""
-    from otklik.intelligence.formal_reply import fingerprint
-    from otklik.intelligence.services import check_appeal_answer
-
+    centre for review. The formal-reply check (the registered checker) runs here, under the
+    lock, and its verdict is kept on the answer, so the operator sees the same reasons the
+    executor saw before sending; a caller that already has the verdict passes it."""
     access.require(access.can_work(actor, appeal))
     text = required_text(
         text,
@@ -61,7 +91,8 @@ def submit_answer(
     with transaction.atomic():
         _lock(appeal)
         _check_allowed(appeal, Action.SUBMIT_ANSWER)
-        check = check_appeal_answer(appeal, text, resolution=resolution, evidence=evidence, now=now)
+        if verdict is None:
+            verdict = _check(appeal, text, resolution=resolution, evidence=evidence, now=now)
         answer = Answer.objects.create(
             appeal=appeal,
             organization=appeal.executor,
@@ -69,10 +100,10 @@ def submit_answer(
             text=text,
             resolution=resolution,
             submitted_at=now,
-            is_formal_reply=check.is_formal,
-            formal_reply_reasons=[finding.as_dict() for finding in check.findings],
-            formal_reply_score=check.score,
-            fingerprint=fingerprint(text),
+            is_formal_reply=verdict.is_formal,
+            formal_reply_reasons=list(verdict.findings),
+            formal_reply_score=verdict.score,
+            fingerprint=verdict.fingerprint,
         )
         _store_photos(appeal, processed, uploaded_by=actor, answer=answer)
         _adopt_draft_photos(appeal, draft_photos, uploaded_by=actor, answer=answer)
@@ -85,7 +116,7 @@ def submit_answer(
             data={
                 "answer_id": answer.pk,
                 "photos": evidence,
-                "formal_reply": check.codes,
+                "formal_reply": list(verdict.codes),
             },
         )
     return answer
