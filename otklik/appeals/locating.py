@@ -20,7 +20,7 @@ from otklik.directory.address_text import find_address_in_text
 from otklik.directory.models import Municipality
 
 from .models import Appeal, AppealEvent
-from .services import _transition
+from .services.base import _transition
 from .workflow import Action
 
 logger = logging.getLogger(__name__)

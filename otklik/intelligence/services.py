@@ -5,6 +5,7 @@ appeal asked (text, category, address) and the region's calibrated weights, if a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -16,6 +17,9 @@ from .formal_reply import (
     check_answer,
     fingerprint,
 )
+
+if TYPE_CHECKING:
+    from otklik.appeals.services import AnswerVerdict
 
 
 def formal_reply_weights(region_id) -> Weights:
@@ -82,4 +86,21 @@ def check_appeal_answer(
         address=appeal.address,
         today=timezone.localdate(now),
         weights=formal_reply_weights(appeal.region_id),
+    )
+
+
+def answer_verdict(
+    appeal, text: str, *, resolution: str, evidence: int, now: datetime
+) -> AnswerVerdict:
+    """The formal-reply check as appeals keeps it on a submitted answer (the answer checker
+    IntelligenceConfig.ready registers)."""
+    from otklik.appeals.services import AnswerVerdict
+
+    check = check_appeal_answer(appeal, text, resolution=resolution, evidence=evidence, now=now)
+    return AnswerVerdict(
+        is_formal=check.is_formal,
+        findings=tuple(finding.as_dict() for finding in check.findings),
+        score=check.score,
+        codes=tuple(check.codes),
+        fingerprint=fingerprint(text),
     )

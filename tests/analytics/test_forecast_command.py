@@ -7,7 +7,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from otklik.analytics.models import WeeklyForecast
-from otklik.appeals.management.commands.run_periodic import run_once
+from otklik.lib.periodic import run_once
 
 from .forecast_history import seasonal, write_history
 

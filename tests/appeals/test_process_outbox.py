@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from otklik.appeals import services, tasks
+from otklik.appeals import outbox, services
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Status
 from otklik.notifications import services as notifications
@@ -19,7 +19,7 @@ def send_due():
 
 def test_public_events_are_mailed_in_russian_and_every_event_is_marked(appeal_in, citizen):
     appeal = appeal_in(Status.ANSWER_REVIEW)  # submit, register, assign public; answer internal
-    assert tasks.process_outbox.call() == 4
+    assert outbox.process_outbox.call() == 4
     assert send_due() == 3
     assert [m.to for m in mail.outbox] == [[citizen.email]] * 3
     subjects = sorted(m.subject for m in mail.outbox)
@@ -28,14 +28,14 @@ def test_public_events_are_mailed_in_russian_and_every_event_is_marked(appeal_in
     assert f"/appeals/{appeal.number}/" in body
     assert "ожидает модерации" in body
     assert not AppealEvent.objects.unprocessed().exists()
-    assert tasks.process_outbox.call() == 0
+    assert outbox.process_outbox.call() == 0
     assert send_due() == 0
     assert len(mail.outbox) == 3
 
 
 def test_internal_events_and_comments_are_not_mailed(appeal_in, operator):
     appeal = appeal_in(Status.IN_PROGRESS)
-    tasks.process_outbox.call()
+    outbox.process_outbox.call()
     Notification.objects.all().delete()
     services.add_comment(appeal=appeal, actor=operator, text="Проверить", is_public=True)
     services.request_postponement(
@@ -44,7 +44,7 @@ def test_internal_events_and_comments_are_not_mailed(appeal_in, operator):
         new_due_date=timezone.localdate(appeal.due_at) + timezone.timedelta(days=5),
         reason="Техника на ремонте у подрядчика.",
     )
-    assert tasks.process_outbox.call() == 2
+    assert outbox.process_outbox.call() == 2
     assert not Notification.objects.exists()
 
 
@@ -53,7 +53,7 @@ def test_an_applicant_without_email_or_anonymized_gets_nothing(appeal_in, citize
     citizen.anonymized_at = timezone.now()
     citizen.save(update_fields=["anonymized_at"])
     appeal_in(Status.NEW, applicant=None)
-    assert tasks.process_outbox.call() == 2
+    assert outbox.process_outbox.call() == 2
     assert not Notification.objects.exists()
 
 
@@ -75,5 +75,5 @@ def test_the_outbox_is_enqueued_after_the_commit(appeal_in, django_capture_on_co
 
 @pytest.mark.django_db
 def test_an_empty_outbox_sends_nothing():
-    assert tasks.process_outbox.call() == 0
+    assert outbox.process_outbox.call() == 0
     assert mail.outbox == []

@@ -185,7 +185,7 @@ def test_old_task_results_and_expired_sessions_are_purged(db, settings):
 
 
 def test_the_periodic_job_applies_retention_once_a_day(old_history, citizen, other_citizen):
-    from otklik.appeals.management.commands.run_periodic import run_once
+    from otklik.lib.periodic import run_once
 
     with time_machine.travel(NOW, tick=False):
         assert run_once()["accounts_anonymised"] == 1

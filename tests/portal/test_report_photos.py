@@ -11,8 +11,8 @@ from django.utils import timezone
 from PIL import Image
 
 from otklik.appeals import services
-from otklik.appeals.management.commands.run_periodic import run_once
 from otklik.appeals.models import Appeal, Attachment, DraftPhoto
+from otklik.lib.periodic import run_once
 
 URL = "/report/"
 TEXT = "Сломанная скамейка во дворе дома 5, торчат гвозди."

@@ -14,15 +14,15 @@ django.setup()
 from django.core.management import call_command
 from django.db import connection
 
-from otklik.appeals import tasks
+from otklik.appeals import outbox
 
 HOLD = 0x70726F63  # the test's lock: pg_advisory_lock(bigint)
 
-_notify_event = tasks.notify_event
+_letters = next(e for e in outbox.event_handlers.entries() if e.name == "notifications.letters")
 
 
 def _notify_then_wait(event):
-    _notify_event(event)
+    _letters.func(event)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [HOLD])
 
@@ -45,6 +45,8 @@ def file_appeal() -> None:
 
 if __name__ == "__main__":
     # Only in the worker's own process: the test imports HOLD from here.
-    tasks.notify_event = _notify_then_wait
+    outbox.event_handlers.register(
+        _letters.name, _notify_then_wait, order=_letters.order, when=_letters.when
+    )
     file_appeal()
     call_command("db_worker", *sys.argv[1:])

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from otklik.appeals.management.commands.run_periodic import run_once
 from otklik.appeals.tasks import process_outbox
+from otklik.lib.periodic import run_once
 from otklik.lib.task_recovery import _lock_key, recover_stale_tasks
 
 
