@@ -37,12 +37,12 @@ def _webhooks(events) -> None:
 
 
 def _retry_letters() -> int:
-    from . import services
+    from . import delivery
 
-    return services.retry_due()
+    return delivery.retry_due()
 
 
 def _retry_webhooks() -> int:
-    from . import tasks
+    from . import webhook_delivery
 
-    return tasks.retry_due_webhooks()
+    return webhook_delivery.retry_due()

@@ -7,7 +7,6 @@ from django.db import transaction
 from otklik.accounts import letters
 from otklik.accounts.letters import greeting  # noqa: F401 (its importers read it from here)
 
-from . import delivery
 from .models import Notification
 from .tasks import send_notification
 
@@ -34,8 +33,3 @@ def register_letter_sender() -> None:
     """Called from NotificationsConfig.ready(): accounts' letters (the sign-up confirmation)
     are queued by `notify`."""
     letters.set_sender(notify)
-
-
-def retry_due(*, now=None) -> int:
-    """The periodic job's old name; the periodic registry calls `delivery.retry_due`."""
-    return delivery.retry_due(now=now)

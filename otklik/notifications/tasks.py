@@ -17,8 +17,3 @@ def deliver_webhook(delivery_id: int) -> str:
     """One attempt of a webhook delivery, enqueued when the delivery is created; retries come
     from `webhook_delivery.retry_due` in the periodic pass."""
     return webhook_delivery.deliver(delivery_id)
-
-
-def retry_due_webhooks() -> int:
-    """The periodic job's old name; the periodic registry calls `webhook_delivery.retry_due`."""
-    return webhook_delivery.retry_due()

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
-from otklik.notifications.services import retry_due
+from otklik.notifications.delivery import retry_due
 
 LINK = re.compile(r"https?://[^/\s]+(/\S+)")
 

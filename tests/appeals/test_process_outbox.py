@@ -9,7 +9,7 @@ from django.utils import timezone
 from otklik.appeals import outbox, services
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Status
-from otklik.notifications import services as notifications
+from otklik.notifications import delivery as notifications
 from otklik.notifications.models import Notification
 
 

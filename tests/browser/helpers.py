@@ -35,7 +35,7 @@ def sign_up_and_confirm(page, email: str, password: str, full_name: str) -> None
     from django.core import mail
     from django.utils import timezone
 
-    from otklik.notifications.services import retry_due
+    from otklik.notifications.delivery import retry_due
 
     page.goto("/accounts/signup/")
     page.get_by_label("Электронная почта").fill(email)

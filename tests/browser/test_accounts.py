@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from otklik.accounts import services
 from otklik.accounts.models import User
-from otklik.notifications.services import retry_due
+from otklik.notifications.delivery import retry_due
 from tests.accounts.mail import link_path
 from tests.browser.helpers import DESKTOP, PHONE, log_in, screenshot, sign_up_and_confirm
 

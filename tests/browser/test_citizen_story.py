@@ -15,7 +15,7 @@ from otklik.appeals.models import Answer, Appeal
 from otklik.appeals.workflow import Status
 from otklik.control import services as control
 from otklik.control.models import FollowUp
-from otklik.notifications.services import retry_due
+from otklik.notifications.delivery import retry_due
 from tests.browser.helpers import DESKTOP, PHONE, screenshot, sign_up_and_confirm
 from tests.browser.test_report import drop_pin, pick_category
 

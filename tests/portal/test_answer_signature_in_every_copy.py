@@ -16,7 +16,7 @@ from otklik.accounts.tokens import issue_token
 from otklik.appeals import services, tasks
 from otklik.appeals.models import Answer
 from otklik.appeals.workflow import Status
-from otklik.notifications import services as notifications
+from otklik.notifications import delivery as notifications
 
 FULL_NAME = "Управление дорожного хозяйства администрации г. Липецка"
 WORK_PHONE = "+7 (4742) 23-45-67"

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from otklik.accounts import forgetting
+from otklik.appeals import outbox
 from otklik.appeals import services as appeal_services
 from otklik.appeals.models import Channel
 from otklik.appeals.repeats import Via
@@ -166,15 +167,9 @@ def record_attempt(
             )
             fields.append("repeat")
         call.save(update_fields=fields)
-        _on_commit_process_outbox()
+        # The outbox brings the KPI rollups up to date with the new history entry.
+        outbox.wake_on_commit()
     return call
-
-
-def _on_commit_process_outbox() -> None:
-    """The outbox brings the KPI rollups up to date with the new history entry."""
-    from otklik.appeals.tasks import process_outbox
-
-    transaction.on_commit(lambda: process_outbox.enqueue())
 
 
 def forget_phones(*, applicant) -> int:
