@@ -27,7 +27,8 @@ from otklik.appeals.models import Appeal
 from otklik.directory.models import Region
 from otklik.intelligence import training
 from otklik.intelligence.models import ModelKind
-from otklik.intelligence.suggestions import active_model, suggest
+from otklik.intelligence.suggestions import suggest
+from otklik.intelligence.training import active_model
 from otklik.intelligence.management.commands.evaluate_csv import evaluate_file
 
 KEYS = ("macro_f1", "accuracy", "top3_accuracy", "test_size", "labels")

@@ -14,8 +14,8 @@ from otklik.portal import accounts as portal_accounts
 admin.site.site_header = _("Otklik: administration")
 admin.site.site_title = _("Otklik")
 
-# A database that cannot be reached answers 503 and a full disk 507 (lib/resilience.py).
-handler500 = "otklik.lib.resilience.server_error"
+# A database that cannot be reached answers 503 and a full disk 507 (faults.py).
+handler500 = "otklik.faults.server_error"
 
 urlpatterns = [
     path("", include("otklik.portal.urls")),

@@ -7,17 +7,19 @@ integers, dates as dates; every sheet has a bold frozen header row and set colum
 from __future__ import annotations
 
 from io import BytesIO
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from otklik.lib.spreadsheet import safe_row
 
 from .weekly import Review, week_code
+
+if TYPE_CHECKING:
+    # openpyxl loads when a workbook is made, not with the office's pages that link to it.
+    from openpyxl import Workbook
 
 PERCENT = "0.0%"
 DECIMAL = "0.0"
@@ -34,6 +36,9 @@ def _fraction(percent: float | None) -> float | None:
 
 def _sheet(book: Workbook, title: str, columns: list[tuple[str, int, str | None]], rows) -> None:
     """A sheet with a header row of (title, width, number format) columns and the rows."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title[:31])
     sheet.append([name for name, _width, _format in columns])
     for cell in sheet[1]:
@@ -59,6 +64,8 @@ def _local(value, data: Review):
 
 
 def workbook(data: Review) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     summary = []

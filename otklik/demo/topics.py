@@ -5,15 +5,28 @@ Each topic carries what the directory needs (code, name, deadline, public flag, 
 citizens, who it routes to) and what the history generator needs (volume, season, share of
 appeals with a point on the map, text templates and what executors report as done). The data
 lives in `topics_city.py`, `topics_housing.py`, `topics_people.py` and
-`topics_environment.py`.
+`topics_environment.py`; the shapes of a topic and a group in `topic_types.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .topic_types import CALENDAR, FAST, URGENT, WORKING, Group, Topic
+from .topics_city import CITY_GROUPS
+from .topics_environment import ENVIRONMENT_GROUPS
+from .topics_housing import HOUSING_GROUPS
+from .topics_people import PEOPLE_GROUPS
 
-CALENDAR = "calendar"
-WORKING = "working"
+__all__ = [
+    "CALENDAR",
+    "FAST",
+    "SEASONS",
+    "SNOW_SEASON",
+    "URGENT",
+    "WORKING",
+    "Group",
+    "Topic",
+    "all_groups",
+]
 
 # Relative volume by month (January … December): the shape of each kind of trouble over a year.
 SEASONS: dict[str, tuple[float, ...]] = {
@@ -51,50 +64,6 @@ SEASONS: dict[str, tuple[float, ...]] = {
 SNOW_SEASON = "winter"
 
 
-@dataclass(frozen=True)
-class Topic:
-    """A subcategory (подрубрика) of the demo tree."""
-
-    code: str
-    name: str
-    executor: str  # routing key: see region.EXECUTOR_KEYS
-    weight: float  # relative volume of appeals
-    texts: tuple[str, ...]  # appeal text templates with {slots} (see texts.py)
-    season: str = "flat"
-    days: int = 30  # 59-ФЗ: 30 calendar days unless the topic is on a fast track
-    unit: str = CALENDAR
-    public: bool = True
-    hint: str = ""
-    point: float = 0.9  # share of appeals with a point on the map
-    city: float = 1.0  # volume multiplier in city districts
-    rural: float = 1.0  # volume multiplier in municipal districts
-    done: tuple[str, ...] = ()  # what a solving answer says was done
-    evidence: bool = True  # the answer must show photos
-
-
-@dataclass(frozen=True)
-class Group:
-    """A root category (рубрика) with its topics and the stock phrases of its answers."""
-
-    code: str
-    name: str
-    topics: tuple[Topic, ...]
-    hint: str = ""
-    explained: tuple[str, ...] = ()  # answers that explain (plans, rules, schedules)
-    refused: tuple[str, ...] = ()  # answers that refuse, with the reason
-    done: tuple[str, ...] = field(default=("выполнены необходимые работы",))
-
-
-# Fast tracks: ПОС answers many infrastructure topics in 10 working days, emergencies faster.
-FAST = {"days": 10, "unit": WORKING}
-URGENT = {"days": 5, "unit": WORKING}
-
-
 def all_groups() -> tuple[Group, ...]:
     """The whole tree in display order."""
-    from .topics_city import CITY_GROUPS
-    from .topics_environment import ENVIRONMENT_GROUPS
-    from .topics_housing import HOUSING_GROUPS
-    from .topics_people import PEOPLE_GROUPS
-
     return (*CITY_GROUPS, *HOUSING_GROUPS, *PEOPLE_GROUPS, *ENVIRONMENT_GROUPS)

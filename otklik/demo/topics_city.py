@@ -3,7 +3,7 @@ the slots documented in texts.py."""
 
 from __future__ import annotations
 
-from .topics import FAST, URGENT, Group, Topic
+from .topic_types import FAST, URGENT, Group, Topic
 
 HINT_112 = "Если есть угроза жизни или здоровью людей, звоните 112."
 

@@ -3,7 +3,7 @@ slots documented in texts.py."""
 
 from __future__ import annotations
 
-from .topics import URGENT, Group, Topic
+from .topic_types import URGENT, Group, Topic
 
 # Data tables: one topic per block, easier to read than one argument per line.
 # fmt: off

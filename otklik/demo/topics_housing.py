@@ -3,7 +3,7 @@ the bills. Templates use the slots documented in texts.py."""
 
 from __future__ import annotations
 
-from .topics import FAST, URGENT, Group, Topic
+from .topic_types import FAST, URGENT, Group, Topic
 
 HINT_EMERGENCY = "Авария в доме — звоните в аварийно-диспетчерскую службу вашей УК или 112."
 HINT_GAS = "Почувствовали запах газа — выйдите из помещения и звоните 104 или 112."

@@ -4,7 +4,7 @@ slots documented in texts.py."""
 
 from __future__ import annotations
 
-from .topics import FAST, Group, Topic
+from .topic_types import FAST, Group, Topic
 
 # Data tables: one topic per block, easier to read than one argument per line.
 # fmt: off

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Avg
 
-from .addresses import house_key
+from .address_keys import house_key
 from .models import House, Municipality, Region, Street
 
 COLUMNS = ("municipality", "settlement", "street", "house", "latitude", "longitude")

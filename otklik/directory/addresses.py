@@ -6,7 +6,8 @@ word a prefix of a word of the street. A street's words are stored after a space
 (`Street.search_key` « московская»), so a word prefix is a plain substring match that SQLite and
 PostgreSQL both answer from the region's streets (a few thousand rows even for a big region);
 houses are then read through their street's index. House numbers are normalised too: «12 А» and
-«12а» are «12а», «5, корп. 2» is «5к2», «7 стр. 1» is «7с1».
+«12а» are «12а», «5, корп. 2» is «5к2», «7 стр. 1» is «7с1». The keys themselves are computed in
+address_keys.py (the models use them too).
 """
 
 from __future__ import annotations
@@ -16,79 +17,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+# ABBREVIATIONS and house_key are re-exported for address_text.py, which reads them from here.
+from .address_keys import _CORPUS, ABBREVIATIONS, _tokens, _words, house_key  # noqa: F401
 from .models import House, Region, Street
 
-# Abbreviations of street types, settlements and house parts: never words of a name.
-ABBREVIATIONS = frozenset(
-    [
-        "ул",
-        "пр",
-        "пр-т",
-        "пр-кт",
-        "просп",
-        "пер",
-        "б-р",
-        "бул",
-        "бульв",
-        "пл",
-        "ш",
-        "наб",
-        "туп",
-        "пр-д",
-        "мкр",
-        "мкр-н",
-        "кв-л",
-        "д",
-        "дом",
-        "г",
-        "гор",
-        "с",
-        "село",
-        "пос",
-        "п",
-        "рп",
-        "пгт",
-        "дер",
-        "х",
-        "обл",
-        "р-н",
-        "рн",
-        "р",
-        "респ",
-        "кв",
-        "корп",
-        "корпус",
-        "к",
-        "стр",
-        "строение",
-        "лит",
-        "литера",
-        "вл",
-        "влд",
-        "домовладение",
-    ]
-)
-# Full street types: left out when the name has other words (ул. Набережная keeps its word).
-STREET_TYPES = frozenset(
-    [
-        "улица",
-        "проспект",
-        "переулок",
-        "бульвар",
-        "площадь",
-        "шоссе",
-        "набережная",
-        "тупик",
-        "проезд",
-        "микрорайон",
-        "аллея",
-        "квартал",
-        "линия",
-    ]
-)
-PLACE_TYPES = frozenset(
-    ["город", "село", "поселок", "деревня", "хутор", "станица", "область", "район"]
-)
 # Street types as typed → one spelling, to put the typed type first («пр-т Победы 3»).
 STREET_KINDS = {
     **dict.fromkeys(["ул", "улица"], "ул"),
@@ -99,57 +31,9 @@ STREET_KINDS = {
     **dict.fromkeys(["ш", "шоссе"], "ш"),
     **dict.fromkeys(["пр-д", "проезд"], "пр-д"),
 }
-_TOKEN = re.compile(r"[а-яa-z0-9]+(?:[-/][а-яa-z0-9]+)*")
 _HOUSE = re.compile(r"^\d{1,5}[а-я]?(?:/\d{1,4}[а-я]?)?$")
-_CORPUS = {"корп": "к", "корпус": "к", "к": "к", "стр": "с", "строение": "с"}
 MAX_QUERY = 200
 MAX_STREETS = 60
-
-
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall((text or "").lower().replace("ё", "е"))
-
-
-def _words(tokens: list[str]) -> list[str]:
-    """The words of a name: abbreviations out, hyphenated words split («60-летия» → 60 летия),
-    full type words out when other words remain."""
-    words: list[str] = []
-    for token in tokens:
-        if token in ABBREVIATIONS:
-            continue
-        words.extend(part for part in re.split(r"[-]", token) if part)
-    kept = [w for w in words if w not in STREET_TYPES and w not in PLACE_TYPES]
-    return kept or words
-
-
-def _key(words: list[str]) -> str:
-    return "".join(f" {w}" for w in words)
-
-
-def street_key(name: str) -> str:
-    """« московская» for «ул. Московская»; « 60 летия ссср» for «пр-кт 60-летия СССР»."""
-    return _key(_words(_tokens(name)))
-
-
-def settlement_key(name: str) -> str:
-    return _key(_words(_tokens(name)))
-
-
-def house_key(number: str) -> str:
-    """«12а» for «12 А» or «д. 12а»; «5к2» for «5, корп. 2»; «7с1» for «7 стр. 1»."""
-    tokens = [t for t in _tokens(number) if t not in ("д", "дом")]
-    key, i = "", 0
-    while i < len(tokens):
-        token = tokens[i]
-        if not key:
-            key = token
-        elif token in _CORPUS and i + 1 < len(tokens):
-            key += _CORPUS[token] + tokens[i + 1]
-            i += 1
-        elif len(token) == 1 or token.isdigit():
-            key += token
-        i += 1
-    return key[:40]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .address_keys import house_key, settlement_key, street_key
+
 
 class Region(models.Model):
     """A constituent entity of the Russian Federation (субъект РФ) served by this deployment."""
@@ -405,7 +407,7 @@ class CalendarDay(models.Model):
 class Street(models.Model):
     """A street of the region's address register (ФИАС/ГАР or the demo's own) in a settlement.
 
-    `search_key` and `settlement_key` hold the normalised words (directory/addresses.py), each
+    `search_key` and `settlement_key` hold the normalised words (directory/address_keys.py), each
     after a space, so that a word prefix is a plain substring match on SQLite and PostgreSQL.
     """
 
@@ -437,8 +439,6 @@ class Street(models.Model):
         return f"{self.name}, {self.settlement}"
 
     def save(self, *args, **kwargs):
-        from .addresses import settlement_key, street_key
-
         self.search_key = street_key(self.name)
         self.settlement_key = settlement_key(self.settlement)
         kwargs = _with_keys(kwargs, "search_key", "settlement_key")
@@ -478,8 +478,6 @@ class House(models.Model):
         return f"{self.street.name}, д. {self.number}"
 
     def save(self, *args, **kwargs):
-        from .addresses import house_key
-
         self.number_key = house_key(self.number)
         super().save(*args, **_with_keys(kwargs, "number_key"))
 

@@ -20,14 +20,15 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
-from scipy import sparse
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import precision_recall_fscore_support
+from typing import TYPE_CHECKING
 
 from .features import Features, lemma, words
+
+if TYPE_CHECKING:
+    # numpy, scipy and sklearn load in the functions that fit or score (about a second at
+    # start-up otherwise): a process that never touches a model never pays for them.
+    import numpy as np
+    from scipy import sparse
 
 FORMAT = 1
 TOP = 3
@@ -68,6 +69,8 @@ class TextModel:
     def __post_init__(self):
         # Features × classes, dense: a sparse row times it costs only the row's non-zeros,
         # with no conversion of the stored (sparse, classes × features) matrix per call.
+        import numpy as np
+
         self._weights = np.ascontiguousarray(self.coef.T.toarray(), dtype=np.float32)
 
     # ------------------------------------------------------------------ training
@@ -83,6 +86,11 @@ class TextModel:
         context_weight: float = 1.0,
         **options,
     ) -> TextModel:
+        import numpy as np
+        from scipy import sparse
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import SGDClassifier
+
         params = {**DEFAULTS, **options}
         if len(set(labels)) < 2:
             raise ValueError("at least two labels are needed")
@@ -120,6 +128,8 @@ class TextModel:
     def probabilities(self, texts: list[str], contexts: list[list[str]] | None = None):
         """Rows of class probabilities (one-vs-rest sigmoids scaled to sum to 1), and the
         feature matrix they were computed from."""
+        import numpy as np
+
         matrix = self.features.transform(texts, contexts)
         scores = np.asarray(matrix.astype(np.float32) @ self._weights, np.float64) + self.intercept
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(scores, -35, 35)))
@@ -135,6 +145,8 @@ class TextModel:
         reasons: int = REASONS,
     ) -> list[list[Prediction]]:
         """The `top` labels of each text with confidence (and up to `reasons` reasons each)."""
+        import numpy as np
+
         probabilities, matrix = self.probabilities(texts, contexts)
         best = np.argsort(-probabilities, axis=1)[:, :top]
         result = []
@@ -157,6 +169,9 @@ class TextModel:
         A word's weight is the contribution (coefficient × TF-IDF) of its lemma, half of each
         lemma bigram it is in, and its share of every character n-gram it contains: a "share"
         matrix (words × the row's columns) built once per text, times the contributions."""
+        import numpy as np
+        from scipy import sparse
+
         row = row.tocsr()
         columns = row.indices
         position_of = {int(c): i for i, c in enumerate(columns.tolist())}
@@ -232,6 +247,8 @@ class TextModel:
 
     def save(self, path: Path) -> str:
         """Write the weights to `path` (atomically) and return their SHA-256."""
+        import numpy as np
+
         path.parent.mkdir(parents=True, exist_ok=True)
         f = self.features
         coef = self.coef.tocsr()
@@ -267,6 +284,9 @@ class TextModel:
     @classmethod
     def load(cls, path: Path, sha256: str) -> TextModel:
         """Read a weights file, refusing it unless its SHA-256 is `sha256`."""
+        import numpy as np
+        from scipy import sparse
+
         try:
             content = Path(path).read_bytes()
         except OSError as exc:
@@ -304,6 +324,8 @@ class TextModel:
 
 
 def _strings(values) -> np.ndarray:
+    import numpy as np
+
     return np.array([str(v) for v in values], dtype=np.str_) if values else np.array([], "U1")
 
 
@@ -320,6 +342,9 @@ def evaluate(
 ) -> tuple[dict, dict]:
     """Macro-F1, accuracy and top-3 accuracy overall; precision, recall, F1, support and
     top-3 recall per label. Labels the model never saw count as misses."""
+    import numpy as np
+    from sklearn.metrics import precision_recall_fscore_support
+
     labels = [str(label) for label in labels]
     if not texts:
         return {"test_size": 0}, {}

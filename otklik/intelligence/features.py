@@ -17,10 +17,13 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+if TYPE_CHECKING:
+    # numpy, scipy and sklearn load in the functions that use them (see classifier.py).
+    import numpy as np
+    from scipy import sparse
+
 
 WORD = re.compile(r"[0-9a-zа-я]+(?:-[0-9a-zа-я]+)*")
 # Parts of speech that say nothing about the topic (prepositions, conjunctions, particles,
@@ -88,6 +91,8 @@ class Features:
         context_vocabulary: list[str] | None = None,
         context_weight: float = 1.0,
     ):
+        import numpy as np
+
         self.lemma_vocabulary = list(lemma_vocabulary)
         self.char_vocabulary = list(char_vocabulary)
         self.context_vocabulary = list(context_vocabulary or [])
@@ -110,6 +115,8 @@ class Features:
         max_lemmas: int = 30_000,
         max_chars: int = 60_000,
     ) -> Features:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         lemmas = TfidfVectorizer(
             analyzer=lemma_terms, min_df=min_df, max_features=max_lemmas, sublinear_tf=True
         ).fit(texts)
@@ -148,6 +155,9 @@ class Features:
     ) -> sparse.csr_matrix:
         """The feature matrix of `texts` (one row each), as sklearn's TfidfVectorizer with the
         same vocabulary would give, but with every word's n-grams and lemma looked up once."""
+        import numpy as np
+        from scipy import sparse
+
         texts = list(texts)
         lemma_rows, char_parts, char_lengths = [], [], []
         for text in texts:
@@ -174,6 +184,8 @@ class Features:
         return ids
 
     def _char_ids(self, token: str) -> np.ndarray:
+        import numpy as np
+
         ids = self._char_cache.get(token)
         if ids is None:
             index = self._char_index
@@ -183,6 +195,9 @@ class Features:
         return ids
 
     def _context(self, contexts: Iterable[Iterable[str]], count: int) -> sparse.csr_matrix:
+        import numpy as np
+        from scipy import sparse
+
         rows, cols = [], []
         for row, terms in enumerate(contexts):
             for term in terms:
@@ -209,6 +224,9 @@ def char_ngrams(token: str, low: int = CHAR_NGRAMS[0], high: int = CHAR_NGRAMS[1
 def _tfidf(parts: list[np.ndarray], lengths: list[int], idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear TF × IDF, each row L2-normalised (TfidfVectorizer's defaults). `parts` are
     the column ids of all rows in order, `lengths` how many of them belong to each row."""
+    import numpy as np
+    from scipy import sparse
+
     indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     rows = lengths

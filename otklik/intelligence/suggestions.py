@@ -9,26 +9,18 @@ A missing or refused model means no suggestions, never an error page.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
-from threading import Lock
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from otklik.directory.models import Category, Municipality, Organization
 
-from .classifier import ModelRefused, Prediction, TextModel
+from .classifier import Prediction
 from .models import ModelKind, RegionIntelligence, TrainedModel
-from .training import executor_context
+from .training import active_model, executor_context
 
 log = logging.getLogger(__name__)
 
-# Loaded weights by (row, checksum, file size and time): immutable, so safe to share between
-# requests of a process; a replaced file has another size or time and is read (and refused) anew.
-_LOADED: dict[tuple, TextModel] = {}
-_LOCK = Lock()
-_KEEP = 8
 # Below this a suggestion is noise, not a choice worth a click.
 MIN_CONFIDENCE = 0.02
 
@@ -62,37 +54,6 @@ class Suggestions:
     @property
     def available(self) -> bool:
         return bool(self.categories or self.executors)
-
-
-def active_model(region, kind: str) -> tuple[TrainedModel | None, TextModel | None, str]:
-    """The active version's row, its loaded weights, and what went wrong ("" if nothing)."""
-    # The evaluation (per_label is one entry per category or organization) is not needed here.
-    row = (
-        TrainedModel.objects.filter(region=region, kind=kind, is_active=True)
-        .defer("metrics", "per_label", "parameters")
-        .first()
-    )
-    if row is None:
-        return None, None, "missing"
-    path = settings.MODELS_DIR / row.artefact
-    try:
-        stat = os.stat(path)
-    except OSError:
-        log.error("weights of %s v%s are missing: %s", kind, row.version, path)
-        return row, None, "refused"
-    key = (row.pk, row.sha256, stat.st_size, stat.st_mtime_ns)
-    model = _LOADED.get(key)
-    if model is None:
-        try:
-            model = TextModel.load(path, row.sha256)
-        except ModelRefused as exc:
-            log.error("model %s v%s refused: %s", kind, row.version, exc)
-            return row, None, "refused"
-        with _LOCK:
-            if len(_LOADED) >= _KEEP:
-                _LOADED.pop(next(iter(_LOADED)))
-            _LOADED[key] = model
-    return row, model, ""
 
 
 def _reason_texts(prediction: Prediction, names: dict[str, str]) -> list[str]:

@@ -16,9 +16,11 @@ stored figures of different slices instead would refuse every version that meets
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from threading import Lock
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -29,10 +31,16 @@ from django.utils.translation import gettext as _
 from otklik.appeals.models import Appeal
 from otklik.directory.models import Region
 
-from .classifier import TextModel
+from .classifier import ModelRefused, TextModel
 from .models import ModelKind, RegionIntelligence, TrainedModel
 
 log = logging.getLogger(__name__)
+
+# Loaded weights by (row, checksum, file size and time): immutable, so safe to share between
+# requests of a process; a replaced file has another size or time and is read (and refused) anew.
+_LOADED: dict[tuple, TextModel] = {}
+_LOCK = Lock()
+_KEEP = 8
 
 KINDS = (ModelKind.CATEGORY, ModelKind.EXECUTOR)
 TEST_SHARE = 0.2
@@ -178,11 +186,40 @@ def train_region_model(
     )
 
 
+def active_model(region, kind: str) -> tuple[TrainedModel | None, TextModel | None, str]:
+    """The active version's row, its loaded weights, and what went wrong ("" if nothing)."""
+    # The evaluation (per_label is one entry per category or organization) is not needed here.
+    row = (
+        TrainedModel.objects.filter(region=region, kind=kind, is_active=True)
+        .defer("metrics", "per_label", "parameters")
+        .first()
+    )
+    if row is None:
+        return None, None, "missing"
+    path = settings.MODELS_DIR / row.artefact
+    try:
+        stat = os.stat(path)
+    except OSError:
+        log.error("weights of %s v%s are missing: %s", kind, row.version, path)
+        return row, None, "refused"
+    key = (row.pk, row.sha256, stat.st_size, stat.st_mtime_ns)
+    model = _LOADED.get(key)
+    if model is None:
+        try:
+            model = TextModel.load(path, row.sha256)
+        except ModelRefused as exc:
+            log.error("model %s v%s refused: %s", kind, row.version, exc)
+            return row, None, "refused"
+        with _LOCK:
+            if len(_LOADED) >= _KEEP:
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[key] = model
+    return row, model, ""
+
+
 def compare_with_active(region, kind: str, held_out: TextModel, newer: list[Example]) -> dict:
     """Macro-F1 of the new model (fitted on the older slice) and of the active version on the
     held-out appeals newer than the active version's training data; {} without an active one."""
-    from .suggestions import active_model
-
     row, active, _problem = active_model(region, kind)
     if row is None:
         return {}

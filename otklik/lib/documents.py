@@ -10,8 +10,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
 
 from .images import ProcessedImage, _name, _read_capped
 
@@ -30,6 +28,10 @@ def is_pdf(upload) -> bool:
 
 def rewrite_pdf(upload, *, max_bytes: int) -> ProcessedImage:
     """Parse an uploaded PDF and write its pages into a new file; raises ValidationError."""
+    # pypdf loads on the first document, not with every module that may receive one.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
     data = _read_capped(upload, max_bytes)
     not_pdf = ValidationError(
         _("The file «%(name)s» is not a PDF document we can accept."),

@@ -1,40 +1,15 @@
-"""Answers for the faults a client can wait out: the database down or restarting, a full disk.
+"""Faults a client can wait out, recognised: the database down or restarting, a full disk.
 
-Django turns any exception — in a view or in a middleware — into the `handler500` response.
-`server_error` is that handler: a lost database connection becomes 503 with Retry-After, a disk
-without space 507, each in the format the caller reads (an HTML page, the API's JSON error, the
-Open311 error list), never a bare 500. Nothing is half-written either way: every write runs in a
-transaction that rolls back with the failed connection. The next request after the database is
-back reconnects by itself (CONN_HEALTH_CHECKS).
-
-The page is rendered without the request's context: no session, no user, no query.
+The answers to them (503 and 507 in the caller's format) are built by `otklik/faults.py`, the
+`handler500`; this module only tells the faults apart, so that any layer may ask.
 """
 
 from __future__ import annotations
 
 import errno
-import logging
-import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
-from django.template.loader import render_to_string
-from django.utils.translation import gettext_noop
-from django.views.defaults import server_error as django_server_error
 
-log = logging.getLogger(__name__)
-
-# Seconds a client should wait before retrying; a PostgreSQL restart takes a few.
-RETRY_AFTER = 5
-DB_UNAVAILABLE = gettext_noop(
-    "The service is temporarily unavailable: the database cannot be reached. Nothing was "
-    "saved; please retry in a few seconds."
-)
-DISK_FULL = gettext_noop(
-    "The server has no room to store files just now. Nothing was saved; please try again later."
-)
-TITLE = gettext_noop("Temporarily unavailable")
-RETRY = gettext_noop("Try again")
 # psycopg's messages when the server is gone or refuses connections for a moment; an
 # OperationalError of another kind (a lock timeout, a cancelled statement) is not one.
 _UNAVAILABLE_HINTS = (
@@ -70,37 +45,3 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 def is_disk_full(exc: BaseException | None) -> bool:
     """Whether `exc` is the file system refusing a write for lack of space (or quota)."""
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
-
-
-def fault_response(request, status: int, code: str, message) -> HttpResponse:
-    """A 503/507 in the caller's format, with Retry-After."""
-    from otklik.api.errors import bilingual, error
-
-    path = request.path
-    if path.startswith("/open311/"):
-        from otklik.api.open311.render import error_response
-
-        fmt = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else "xml"
-        response = error_response(fmt, status, message)
-    elif path.startswith("/api/"):
-        response = error(status, code, message)
-    else:
-        context = {}
-        for name, text in (("title", TITLE), ("message", message), ("retry", RETRY)):
-            context[f"{name}_ru"], context[f"{name}_en"] = bilingual(text)
-        body = render_to_string("503.html", context)
-        response = HttpResponse(body, status=status)
-    response["Retry-After"] = str(RETRY_AFTER)
-    return response
-
-
-def server_error(request, template_name: str = "500.html") -> HttpResponse:
-    """`handler500`: a fault the client can wait out gets 503/507, anything else Django's 500."""
-    exc = sys.exc_info()[1]
-    if is_database_unavailable(exc):
-        log.warning("database unavailable on %s: %s", request.path, exc)
-        return fault_response(request, 503, "database_unavailable", DB_UNAVAILABLE)
-    if is_disk_full(exc):
-        log.error("no space left on %s: %s", request.path, exc)
-        return fault_response(request, 507, "insufficient_storage", DISK_FULL)
-    return django_server_error(request, template_name)

@@ -1,5 +1,5 @@
 """Answer templates of an organization: its executors and supervisors list, write, edit and
-retire them. Writes go through `directory.services`, which checks who may."""
+retire them. Writes go through `appeals.answer_templates`, which checks who may."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from otklik.directory.models import AnswerTemplate, Category, Organization
-from otklik.directory.services import (
+from otklik.appeals.answer_templates import (
     deactivate_answer_template,
     save_answer_template,
     template_organizations,
 )
+from otklik.directory.models import AnswerTemplate, Category, Organization
 
 from .permissions import staff_required
 from .work_forms import AnswerTemplateForm

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from otklik.directory.addresses import house_key, search_addresses, street_key
+from otklik.directory.address_keys import house_key, street_key
+from otklik.directory.addresses import search_addresses
 from tests.address_register import seed_register
 
 

@@ -12,7 +12,8 @@ from otklik.appeals.workflow import Status
 from otklik.intelligence import features, training
 from otklik.intelligence.classifier import ModelRefused, TextModel
 from otklik.intelligence.models import ModelKind, RegionIntelligence, TrainedModel
-from otklik.intelligence.suggestions import active_model, suggest
+from otklik.intelligence.suggestions import suggest
+from otklik.intelligence.training import active_model
 from tests.intelligence.classifier_history import (
     NEW_TOPIC,
     START,

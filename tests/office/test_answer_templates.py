@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from otklik.accounts.models import Role
+from otklik.appeals.answer_templates import deactivate_answer_template, save_answer_template
 from otklik.directory.models import AnswerTemplate
-from otklik.directory.services import deactivate_answer_template, save_answer_template
 from tests.factories import staff
 
 URL = "/office/templates/"

@@ -10,7 +10,8 @@ import json
 import pytest
 from django.db import OperationalError, ProgrammingError
 
-from otklik.lib.resilience import is_database_unavailable, server_error
+from otklik.faults import server_error
+from otklik.lib.resilience import is_database_unavailable
 
 
 def answer(rf, path: str, exc: Exception):
