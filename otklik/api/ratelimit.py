@@ -4,7 +4,7 @@ A middleware, not a throttle inside the views: the count is written to the share
 the request's transaction (the Idempotency-Key middleware holds one open for the whole request),
 so a database cache's counter row is never held locked while a request runs — otherwise every
 request of one key would wait for the one before it. The key's token is found once here and
-kept on the request for the views (`token_for`).
+kept on the request for the views (`tokens.token_for`).
 """
 
 from __future__ import annotations
@@ -18,23 +18,13 @@ from django.utils.translation import gettext_noop
 from ninja.throttling import BaseThrottle
 
 from otklik.accounts.models import ApiToken
-from otklik.accounts.tokens import find_token
 from otklik.lib.client import client_ip
 
 from .errors import error
 from .idempotency import PREFIXES, credential
+from .tokens import token_for
 
 MESSAGE = gettext_noop("Too many requests; slow down.")
-
-
-def token_for(request, key: str) -> ApiToken | None:
-    """The token of `key`, looked up once per request."""
-    found = getattr(request, "_api_tokens", None)
-    if found is None:
-        found = request._api_tokens = {}
-    if key not in found:
-        found[key] = find_token(key)
-    return found[key]
 
 
 def _too_many(request, wait: float):

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from otklik.accounts.models import ApiScope, ApiToken
 from otklik.accounts.tokens import key_from_header
-from otklik.api.ratelimit import token_for
+from otklik.api.tokens import token_for
 from otklik.appeals import access, services
 from otklik.appeals.models import Appeal, Channel
 from otklik.directory.models import Category, Region

@@ -11,7 +11,7 @@ from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer
 
 from otklik.accounts.models import ApiToken
-from otklik.api.ratelimit import token_for
+from otklik.api.tokens import token_for
 
 
 class TokenAuth(HttpBearer):
