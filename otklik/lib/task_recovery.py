@@ -12,7 +12,7 @@ The rule:
   longer than TASK_STALE_SECONDS (an hour by default) goes back to READY.
 
 `run_periodic` does it on every pass. A task may therefore run twice; every task of the project
-is idempotent (appeals/tasks.py, notifications/tasks.py): its effect happens once.
+is idempotent (appeals/outbox.py, notifications/tasks.py): its effect happens once.
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def test_every_cache_operation_of_the_product_works_on_the_real_redis(health):
     prefix = f"otklik-test-{uuid.uuid4().hex}"
     cache = ResilientRedisCache(LIVE, {"KEY_PREFIX": prefix})
     try:
-        # api/rest/base.py TokenThrottle and accounts/lockout.py: add, then incr.
+        # api/ratelimit.py TokenThrottle and accounts/lockout.py: add, then incr.
         assert cache.add("rate", 1, timeout=70)
         assert not cache.add("rate", 1, timeout=70)
         assert cache.incr("rate") == 2
