@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from otklik.accounts.models import Role
 from otklik.analytics.figures import Scope
-from otklik.appeals.models import _organization_and_descendants
+from otklik.appeals.models import organization_and_descendants
 from otklik.directory.models import Municipality, Organization, Region
 
 ANALYTICS_ROLES = frozenset({Role.LEADERSHIP, Role.OPERATOR, Role.ADMIN, Role.SUPERVISOR})
@@ -89,7 +89,7 @@ def _membership_grants(user) -> list[Grant]:
         elif m.municipality_id:
             found.append(Grant(m.role, m.municipality.region_id, m.municipality_id))
         elif m.organization_id:
-            below = _organization_and_descendants({m.organization_id}) - {m.organization_id}
+            below = organization_and_descendants({m.organization_id}) - {m.organization_id}
             ids = (m.organization_id, *sorted(below))
             found.append(Grant(m.role, m.organization.region_id, organization_ids=ids))
     found.sort(key=lambda g: (g.breadth, g.region_id, g.municipality_id or 0, g.organization_ids))

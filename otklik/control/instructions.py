@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from otklik.accounts.models import Role, User
 from otklik.appeals import services as appeal_services
 from otklik.appeals import sla
-from otklik.appeals.models import TERRITORY_ROLES, Appeal, _organization_and_descendants
+from otklik.appeals.models import TERRITORY_ROLES, Appeal, organization_and_descendants
 from otklik.appeals.workflow import IllegalTransition
 from otklik.directory.models import Organization
 from otklik.lib.dates import short_date
@@ -77,7 +77,7 @@ def _issuer_q(user) -> Q:
         elif m.organization_id and m.role == Role.SUPERVISOR:
             supervised.add(m.organization_id)
     if supervised:
-        q |= Q(pk__in=_organization_and_descendants(supervised))
+        q |= Q(pk__in=organization_and_descendants(supervised))
     return q
 
 
@@ -123,7 +123,7 @@ def instructions_visible_to(user) -> QuerySet[Instruction]:
             elif m.municipality_id:
                 q |= Q(organization__municipality_id=m.municipality_id)
     if supervised:
-        q |= Q(organization_id__in=_organization_and_descendants(supervised))
+        q |= Q(organization_id__in=organization_and_descendants(supervised))
     return Instruction.objects.filter(q)
 
 

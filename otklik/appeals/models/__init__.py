@@ -17,7 +17,6 @@ from .appeal import (
     Appeal,
     AppealQuerySet,
     Channel,
-    _organization_and_descendants,
     organization_and_descendants,
     scope_q,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "Postponement",
     "Rating",
     "Support",
-    "_organization_and_descendants",
     "attachment_path",
     "draft_photo_path",
     "organization_and_descendants",

@@ -30,7 +30,7 @@ PROACTIVE_CHANNELS = frozenset({Channel.FIELD, Channel.SOCIAL})
 TERRITORY_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.LEADERSHIP, Role.ADMIN})
 
 
-def _organization_and_descendants(organization_ids: set[int]) -> set[int]:
+def organization_and_descendants(organization_ids: set[int]) -> set[int]:
     from otklik.directory.models import Organization
 
     found, frontier = set(organization_ids), set(organization_ids)
@@ -41,10 +41,6 @@ def _organization_and_descendants(organization_ids: set[int]) -> set[int]:
         )
         found |= frontier
     return found
-
-
-# The public name; the underscored one stays for the importers that still use it.
-organization_and_descendants = _organization_and_descendants
 
 
 def scope_q(user, roles: frozenset[str] | set[str]) -> Q:
@@ -75,7 +71,7 @@ def scope_q(user, roles: frozenset[str] | set[str]) -> Q:
         elif m.organization_id:
             supervised_orgs.add(m.organization_id)
     if supervised_orgs:
-        q |= Q(executor_id__in=_organization_and_descendants(supervised_orgs))
+        q |= Q(executor_id__in=organization_and_descendants(supervised_orgs))
     return q
 
 
