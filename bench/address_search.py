@@ -35,6 +35,7 @@ def setup() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the reference data's version key
 
 
 def build(streets: int, houses: int, rng: random.Random):

@@ -52,6 +52,7 @@ def manage(env: dict, *args: str) -> str:
 
 def measure(label: str, env: dict, options: argparse.Namespace, size_of=None) -> None:
     manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "createcachetable")
     started = time.monotonic()
     manage(env, "build_demo", f"--appeals={options.appeals}", f"--seed={options.seed}",
            "--no-progress")  # fmt: skip

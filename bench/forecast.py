@@ -107,6 +107,12 @@ def main() -> None:
             naive_items["total"].append((totals[-1], naive, item.total[1]))
     everything = [x for key, xs in model_items.items() if key != "total" for x in xs]
     everything_naive = [x for key, xs in naive_items.items() if key != "total" for x in xs]
+    print(
+        "\nMASE: mean |actual − point forecast| ÷ the series' mean week-to-week change (lower is "
+        "better; < 1 beats repeating last week).\ncov%: share of weeks whose appeals fell inside "
+        "the 80 % interval (good: near 80).\nmodel: Poisson regression (scikit-learn), "
+        f"{fm.MODEL_VERSION}; seasonal naive: the same week a year earlier."
+    )
     print(f"\n{'':34} {'n':>6} | {'model: MASE  cov%':17} | {'seasonal naive: MASE cov%'}")
     print(line("group × municipality, all", fm.score(everything), fm.score(everything_naive)))
     print(line("group totals of the region", fm.score(model_items["total"]),

@@ -42,6 +42,7 @@ def start_django(pg: bool) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the reference data's version key
 
 
 def main() -> None:

@@ -105,6 +105,7 @@ def run(appeals: int = 10_000, seed: int = 48) -> dict:
         env = {**os.environ, "DATA_DIR": directory}
         env.pop("DATABASE_URL", None)
         manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "createcachetable")
         started = time.monotonic()
         manage(env, "build_demo", f"--appeals={appeals}", f"--seed={seed}", "--no-progress")
         built = time.monotonic() - started

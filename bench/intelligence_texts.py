@@ -364,6 +364,7 @@ def run(appeals: int = 1_000_000, demo: int = 10_000, keep: bool = False, querie
 
     if not keep:
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
         started = time.perf_counter()
         call_command("build_demo", appeals=demo, no_progress=True, verbosity=0, force=True,
                      now=datetime(2026, 3, 1, tzinfo=UTC))  # fmt: skip

@@ -60,7 +60,10 @@ SCRIPTS: dict[str, tuple[list[str], bool]] = {
     ),
     "kpi.py": (["--appeals", "1000", "--no-straight"], False),
     "intake.py": (["--smoke", "--port", "18766"], False),
+    "profile_filing.py": (["--smoke"], False),
     "load.py": (["--smoke", "--reuse-db", "--port", "18767"], True),
+    "routes.py": (["--smoke"], False),
+    "profile_requests.py": (["--smoke"], True),
     "startup.py": (["--runs", "1", "--gunicorn", "--port", "18768"], False),
 }
 # Modules the scripts import, and scripts made of others.
@@ -73,10 +76,16 @@ NOT_SCRIPTS = {
 # Environment of each script beyond the demo database: its own throwaway database names.
 EXTRA_ENV = {
     "intake.py": {"BENCH_DB": "otklik_bench_smoke_intake"},
+    "profile_filing.py": {"BENCH_DB": "otklik_bench_smoke_profile"},
     "load.py": {"BENCH_DB": DEMO_DB},
     "kpi.py": {"BENCH_DB": "otklik_bench_smoke_kpi", "BENCH_TEMPLATE_APPEALS": "500"},
 }
-THROWAWAY_DBS = ("otklik_bench_smoke_intake", "otklik_bench_smoke_kpi", "otklik_bench_smoke_backup")
+THROWAWAY_DBS = (
+    "otklik_bench_smoke_intake",
+    "otklik_bench_smoke_profile",
+    "otklik_bench_smoke_kpi",
+    "otklik_bench_smoke_backup",
+)
 TIMEOUT_S = 900
 
 

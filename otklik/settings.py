@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "otklik.notifications",
     "otklik.intelligence",
     "otklik.incidents",
+    "otklik.inspections",
     "otklik.demo",
     "otklik.portal",
     "otklik.office",
@@ -287,6 +288,9 @@ TASKS = {
 # longer time.
 TASK_RECOVERY_GRACE_SECONDS = envint("TASK_RECOVERY_GRACE_SECONDS", "60")
 TASK_STALE_SECONDS = envint("TASK_STALE_SECONDS", "3600")
+# KPIs and rankings of the REST API are kept until the rollups change; while they change every
+# second (a storm), a kept figure is still served this many seconds (analytics/figures_cache.py).
+ANALYTICS_FIGURES_MAX_STALE = envint("ANALYTICS_FIGURES_MAX_STALE", "30")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -322,6 +326,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Field inspections (docs/inspections.md): road distances from an OSRM server's table API when
+# OSRM_URL is set, else the straight line × the detour factor at a town speed; the day's points.
+OSRM_URL = os.environ.get("OSRM_URL", "")
+OSRM_TIMEOUT = float(os.environ.get("OSRM_TIMEOUT", "10"))
+INSPECTION_DETOUR_FACTOR = float(os.environ.get("INSPECTION_DETOUR_FACTOR", "1.3"))
+INSPECTION_SPEED_KMH = float(os.environ.get("INSPECTION_SPEED_KMH", "25"))
+INSPECTION_SOLVER_SECONDS = float(os.environ.get("INSPECTION_SOLVER_SECONDS", "5"))
+INSPECTION_POINTS_PER_MUNICIPALITY = envint("INSPECTION_POINTS_PER_MUNICIPALITY", "40")
+INSPECTION_CLUSTER_METRES = envint("INSPECTION_CLUSTER_METRES", "100")
+INSPECTION_SERVICE_MINUTES = envint("INSPECTION_SERVICE_MINUTES", "15")
+INSPECTION_LOOKBACK_DAYS = envint("INSPECTION_LOOKBACK_DAYS", "90")
+INSPECTION_INSTRUCTION_DAYS = envint("INSPECTION_INSTRUCTION_DAYS", "3")
 CONTENT_SECURITY_POLICY = os.environ.get(
     "CONTENT_SECURITY_POLICY",
     "default-src 'self'; img-src 'self' data: blob: https://*.tile.openstreetmap.org "

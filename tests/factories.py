@@ -209,8 +209,9 @@ def make_appeal(
 def refresh_rollups() -> None:
     """What the outbox does after every batch of events: bring the KPI rollups up to date with
     every appeal and instruction (tests call it where a page reads figures)."""
-    from otklik.analytics import rollups
+    from otklik.analytics import figures_cache, rollups
     from otklik.control.models import Instruction
 
     rollups.refresh_appeals(Appeal.objects.values_list("pk", flat=True))
     rollups.refresh_instructions(Instruction.objects.values_list("pk", flat=True))
+    figures_cache.new_version()  # as the outbox's bump at its commit (tests never commit)

@@ -23,10 +23,12 @@ JOBS = [
     (90, "webhooks_retried", "notifications"),
     (100, "public_figures_refreshed", "analytics"),
     (110, "idempotency_keys_purged", "api"),
+    (115, "rate_counters_purged", "accounts"),
     (120, "incidents_closed", "incidents"),
     (130, "accounts_anonymised", "ops"),
     (140, "text_models_trained", "intelligence"),
     (150, "forecasts_made", "analytics"),
+    (160, "inspection_points_proposed", "inspections"),
 ]
 
 

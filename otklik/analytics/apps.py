@@ -21,9 +21,10 @@ class AnalyticsConfig(AppConfig):
 def _rollups(events) -> None:
     # The KPI rollups follow the batch's events in its transaction, after every per-event
     # handler: an event is handed over exactly when its appeal's figures are up to date.
-    from . import rollups
+    from . import figures_cache, rollups
 
     rollups.refresh_appeals({event.appeal_id for event in events})
+    figures_cache.bump()
 
 
 def _refresh_public_figures() -> int:
@@ -34,6 +35,9 @@ def _refresh_public_figures() -> int:
 
 def _forecast_due() -> int:
     # Next week's forecast of appeals per topic group × municipality, once a week.
-    from . import forecast
+    from . import figures_cache, forecast
 
-    return forecast.forecast_due()
+    done = forecast.forecast_due()
+    if done:
+        figures_cache.bump()  # «точность прогноза» reads the stored forecasts
+    return done

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 
 from otklik.lib.spreadsheet import safe_row
 
-from .weekly import Review, week_code
+from .weekly import ACCURACY_WEEKS, Review, week_code
 
 if TYPE_CHECKING:
     # openpyxl loads when a workbook is made, not with the office's pages that link to it.
@@ -24,6 +24,22 @@ if TYPE_CHECKING:
 PERCENT = "0.0%"
 DECIMAL = "0.0"
 DATE = "DD.MM.YYYY"
+
+
+def _forecast_columns() -> list[tuple[str, int, str | None]]:
+    return [
+        (_("Forecast"), 12, DECIMAL),
+        (_("Interval from"), 12, "0"),
+        (_("Interval to"), 12, "0"),
+        (_("Above the forecast"), 14, None),
+    ]
+
+
+def _forecast_cells(check, made: bool) -> tuple:
+    """Forecast, interval and flag of a topic group: words, never a zero, when there is none."""
+    if check is None:
+        return (_("no forecast"), None, None, "")
+    return (check.expected, check.low, check.high, _("yes") if check.above else "")
 
 
 def filename(data: Review) -> str:
@@ -74,6 +90,25 @@ def workbook(data: Review) -> bytes:
         previous = _fraction(row.previous) if row.is_share else row.previous
         change = _fraction(row.change) if row.is_share else row.change
         summary.append((row.label, value, previous, change, row.unit if not row.is_share else ""))
+    accuracy = data.forecast.accuracy
+    weeks = {"weeks": ACCURACY_WEEKS}
+    summary += [
+        (
+            _("Forecast accuracy: MASE, the last %(weeks)s weeks") % weeks,
+            accuracy.mase,
+            None,
+            None,
+            "",
+        ),
+        (
+            _("Forecast accuracy: share inside the 80 %% interval, the last %(weeks)s weeks")
+            % weeks,
+            _fraction(accuracy.coverage_percent),
+            None,
+            None,
+            "",
+        ),
+    ]
     sheet_title = pgettext("sheet", "Summary")
     _sheet(
         book,
@@ -92,6 +127,9 @@ def workbook(data: Review) -> bytes:
         number_format = PERCENT if row.is_share else ("0" if row.key == "received" else DECIMAL)
         for column in "BCD":
             sheet[f"{column}{index}"].number_format = number_format
+    after = len(data.kpi_rows) + 2
+    sheet[f"B{after}"].number_format = "0.00"
+    sheet[f"B{after + 1}"].number_format = PERCENT
     _sheet(
         book,
         pgettext("sheet", "Topics"),
@@ -103,6 +141,7 @@ def workbook(data: Review) -> bytes:
             (_("Growth"), 10, DECIMAL),
             (_("Times the usual"), 14, "0.00"),
             (_("Significant growth"), 14, None),
+            *_forecast_columns(),
         ],
         (
             (
@@ -113,9 +152,26 @@ def workbook(data: Review) -> bytes:
                 topic.growth,
                 topic.ratio,
                 _("yes") if topic.significant else "",
+                *(() if root else _forecast_cells(topic.forecast, data.forecast.made)),
             )
             for topic, root in data.topics.flat()
         ),
+    )
+    _sheet(
+        book,
+        pgettext("sheet", "Forecast"),
+        [
+            (_("Topic"), 30, None),
+            (_("Municipality"), 30, None),
+            (_("This week"), 12, "0"),
+            *_forecast_columns(),
+        ],
+        (
+            (c.group, c.municipality or _("Whole region"), c.actual, *_forecast_cells(c, True))
+            for c in sorted(data.forecast.checks, key=lambda c: (c.group, c.municipality))
+        )
+        if data.forecast.made
+        else [(_("No forecast was made for this week."),)],
     )
     _sheet(
         book,

@@ -98,6 +98,26 @@ def _mean(total: int, count: int) -> float | None:
 
 
 @dataclass(frozen=True)
+class ForecastError:
+    """«Точность прогноза» (KPI.md): weekly appeals by topic group × municipality against the
+    forecast made the week before, over the weeks of the period that are over. `mase` is the
+    mean absolute scaled error (None without any forecast with a non-zero scale), `coverage`
+    how many forecasts the 80 % interval held, `weeks` how many weeks had forecasts."""
+
+    mase: float | None
+    coverage: Share
+    weeks: int
+
+    @property
+    def percent(self) -> float | None:
+        """The share inside the interval, in percent (what pages compare across periods)."""
+        return self.coverage.percent
+
+
+NO_FORECAST = ForecastError(None, Share(0, 0), 0)
+
+
+@dataclass(frozen=True)
 class KpiSet:
     """Every figure of KPI.md for one scope and period."""
 
@@ -116,6 +136,10 @@ class KpiSet:
     verified: Share
     proactive: Share
     instructions_on_time: Share
+    found_before_residents: Share
+    inspection_yield: Share
+    # Region and municipality scopes only (analytics.forecast_kpi); not a rollup counter.
+    forecast_error: ForecastError = NO_FORECAST
     totals: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -158,6 +182,8 @@ class KpiSet:
                 t["instructions_on_time"],
                 t["instructions_due"] - t["instructions_open_current"],
             ),
+            found_before_residents=Share(t["first_reports_proactive"], t["first_reports"]),
+            inspection_yield=Share(t["points_found"], t["points_checked"]),
             totals=dict(t),
         )
 
@@ -361,7 +387,8 @@ def answer_time_histograms(scope: Scope, period: Period) -> tuple[dict, dict]:
 
 
 def kpis(scope: Scope, period: Period, today: date | None = None) -> KpiSet:
-    """Every figure for the scope and period, read from the rollups (two queries)."""
+    """Every figure for the scope and period, read from the rollups (two queries). The
+    forecast error is left empty: analytics.forecast_kpi.kpis adds it."""
     today = today or today_in(scope.region_id)
     return KpiSet.from_totals(totals(scope, period, today), *answer_time_histograms(scope, period))
 
@@ -439,6 +466,9 @@ KPI_LABELS = {
     "gap": _("Statistics-vs-citizens gap"),
     "proactive": _("Proactive share"),
     "instructions_on_time": _("Instructions on time"),
+    "found_before_residents": _("Found before residents"),
+    "inspection_yield": _("Inspection yield"),
+    "forecast_error": _("Forecast error"),
 }
 # Whether more is better (True), less is better (False), or neither (None).
 KPI_GOOD_HIGH = {
@@ -457,4 +487,8 @@ KPI_GOOD_HIGH = {
     "gap": False,
     "proactive": True,
     "instructions_on_time": True,
+    "found_before_residents": True,
+    "inspection_yield": None,
+    # Lower MASE is better (its coverage should be near 80 %, neither more nor less).
+    "forecast_error": False,
 }

@@ -9,6 +9,7 @@ The API the weekly review and the KPI service call:
   flagged when they came above (or below) the interval;
 - `forecast_accuracy(region=…, until=…, weeks=…)` — «точность прогноза»: MASE and the share of
   forecasts whose interval held, over the weeks before `until`, at the grain of KPI.md.
+- `week_and_accuracy(region=…, week=…, until=…)` — both for the weekly review in one read.
 
 The model itself is in forecast_model.py (pure); docs/kpi.md explains it.
 """
@@ -128,15 +129,19 @@ def forecast_groups(counts: Counts, weeks: list[date], week: date, calendar) -> 
     return made
 
 
-def make_forecasts(region_id: int, *, week: date, data_end: date, calendar=None) -> list[Made]:
+def make_forecasts(
+    region_id: int, *, week: date, data_end: date, calendar=None, counts: Counts | None = None
+) -> list[Made]:
     """Forecast the week starting `week` from the complete weeks before `data_end` (a Monday),
-    without writing anything: nothing when there is no whole week of history."""
+    without writing anything: nothing when there is no whole week of history. `counts` may
+    be given when read already for a longer span (weeks outside this one are ignored)."""
     start = first_week(region_id)
     if start is None or start >= data_end:
         return []
     start = max(start, data_end - fm.HISTORY_WEEKS * WEEK)
     weeks = fm.mondays(start, data_end)
-    counts = weekly_counts(region_id, start, data_end)
+    if counts is None:
+        counts = weekly_counts(region_id, start, data_end)
     return forecast_groups(counts, weeks, week, calendar or work_calendar(region_id))
 
 
@@ -159,7 +164,14 @@ def _rows(region: Region, week: date, made: list[Made], made_at: datetime):
             )
 
 
-def store_forecasts(*, region: Region, week: date, made_at: datetime, replace: bool = False) -> int:
+def store_forecasts(
+    *,
+    region: Region,
+    week: date,
+    made_at: datetime,
+    replace: bool = False,
+    counts: Counts | None = None,
+) -> int:
     """Make and store the forecasts of the week starting `week` from the weeks complete a week
     before it (data up to the Monday of the week before), as the weekly job does; returns the
     rows written, 0 when the week already has forecasts and `replace` is not asked."""
@@ -167,7 +179,7 @@ def store_forecasts(*, region: Region, week: date, made_at: datetime, replace: b
     if existing.exists() and not replace:
         return 0
     # The fit takes seconds: outside the transaction, which only checks and writes.
-    made = make_forecasts(region.pk, week=week, data_end=week - WEEK)
+    made = make_forecasts(region.pk, week=week, data_end=week - WEEK, counts=counts)
     known = set(Municipality.objects.filter(region=region).values_list("pk", flat=True))
     rows = [
         row
@@ -304,15 +316,40 @@ class Accuracy:
         return self.coverage.percent
 
 
-def forecast_accuracy(*, region: Region, until: date, weeks: int = ACCURACY_WEEKS) -> Accuracy:
-    """«Точность прогноза» over the `weeks` weeks before the week containing `until` (the
-    weeks whose appeals are all in): weekly appeals by topic group × municipality against the
-    forecast made the week before (KPI.md)."""
-    end = until - timedelta(days=until.weekday())
-    checks = [c for c in _checks(region, end - weeks * WEEK, end) if c.municipality_id]
+def accuracy_of(checks: list[ForecastCheck]) -> Accuracy:
+    """«Точность прогноза» of checked forecasts: the region totals are left out (KPI.md's grain
+    is topic group × municipality); MASE of the point forecast (the median) over the forecasts
+    with a non-zero scale, and how many of all the 80 % interval held."""
+    checks = [c for c in checks if c.municipality_id]
     items = [
         (c.actual, fm.Prediction(c.expected, c.low, c.high, c.median), c.scale) for c in checks
     ]
     result = fm.score(items)
     mase = None if result.mase is None else round(result.mase, 3)
     return Accuracy(mase, Share(result.covered, result.count), len({c.week for c in checks}))
+
+
+def accuracy_window(until: date, weeks: int = ACCURACY_WEEKS) -> tuple[date, date]:
+    """The Mondays [first, end) of the `weeks` weeks before the week containing `until`."""
+    end = until - timedelta(days=until.weekday())
+    return end - weeks * WEEK, end
+
+
+def forecast_accuracy(*, region: Region, until: date, weeks: int = ACCURACY_WEEKS) -> Accuracy:
+    """«Точность прогноза» over the `weeks` weeks before the week containing `until` (the
+    weeks whose appeals are all in): weekly appeals by topic group × municipality against the
+    forecast made the week before (KPI.md)."""
+    return accuracy_of(_checks(region, *accuracy_window(until, weeks)))
+
+
+def week_and_accuracy(
+    *, region: Region, week: date, until: date, weeks: int = ACCURACY_WEEKS
+) -> tuple[list[ForecastCheck], Accuracy]:
+    """What the weekly review needs in one read (three queries): `compare_week` of the week
+    containing `week`, and `forecast_accuracy` over the `weeks` weeks before the week
+    containing `until`."""
+    monday = week - timedelta(days=week.weekday())
+    first, end = accuracy_window(until, weeks)
+    checks = _checks(region, min(first, monday), max(end, monday + WEEK))
+    shown = [c for c in checks if c.week == monday]
+    return shown, accuracy_of([c for c in checks if first <= c.week < end])

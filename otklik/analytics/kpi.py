@@ -21,14 +21,26 @@ from otklik.appeals.workflow import Status
 from otklik.control.models import ControlCall, FollowUp, Instruction
 from otklik.lib.geo import EARTH_RADIUS_M
 
-from .figures import KpiSet, Period, Scope, empty_totals, midnight, region_zone
+from .figures import (
+    KpiSet,
+    Period,
+    Scope,
+    empty_totals,
+    midnight,
+    region_zone,
+)
 from .rollups import (
     DURABILITY_DAYS,
     DURABILITY_METRES,
+    FIRST_REPORT_DAYS,
+    FIRST_REPORT_METRES,
     MAX_DAYS,
     PROACTIVE_CHANNELS,
     Context,
+    PointRow,
+    read_points,
 )
+from .rollups.points import FOUND
 
 # A box around a point wide enough for DURABILITY_METRES at any latitude up to 70° (the
 # candidates it finds are then measured exactly), and metres per degree of a great circle.
@@ -105,6 +117,54 @@ def durability_failures(scope: Scope, w: Window) -> QuerySet[Appeal]:
     )
 
 
+def first_reports(scope: Scope, w: Window) -> QuerySet[Appeal]:
+    """Appeals registered in the window that first reported a problem (KPI.md): no earlier
+    registered appeal of the same category within FIRST_REPORT_METRES in the FIRST_REPORT_DAYS
+    before. Appeals without a point or category cannot be placed and are left out."""
+    earlier = (
+        Appeal.objects.filter(
+            category_id=OuterRef("category_id"),
+            registered_at__lt=OuterRef("registered_at"),
+            registered_at__gte=OuterRef("registered_at") - timedelta(days=FIRST_REPORT_DAYS),
+            latitude__gte=OuterRef("latitude") - _LAT_BOX,
+            latitude__lte=OuterRef("latitude") + _LAT_BOX,
+            longitude__gte=OuterRef("longitude") - _LON_BOX,
+            longitude__lte=OuterRef("longitude") + _LON_BOX,
+        )
+        .exclude(status=Status.REJECTED)
+        .exclude(pk=OuterRef("pk"))
+        .alias(
+            metres2=_metres_squared(
+                "latitude", "longitude", OuterRef("latitude"), OuterRef("longitude")
+            )
+        )
+        .filter(metres2__lte=FIRST_REPORT_METRES**2)
+    )
+    return counted(scope).filter(
+        _in("registered_at", w.start, w.end),
+        ~Exists(earlier),
+        category_id__isnull=False,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    )
+
+
+def points_checked(scope: Scope, w: Window) -> list[PointRow]:
+    """Inspection points of the scope checked in the window (found or all right; a point the
+    team could not reach was not checked), read through the slot inspections registers."""
+    rows = read_points(region_id=scope.region_id, start=w.start, end=w.end)
+    return [
+        row
+        for row in rows
+        if row.checked
+        and row.region_id == scope.region_id
+        and w.start <= row.checked_at < w.end
+        and (not scope.municipality_id or row.municipality_id == scope.municipality_id)
+        and (not scope.organization_id or row.organization_id == scope.organization_id)
+        and (not scope.category_ids or row.category_id in scope.category_ids)
+    ]
+
+
 # The unit a grouped reading is split by: the appeal's field, and the instruction's.
 UNITS = {
     "municipality": ("municipality_id", "organization__municipality_id"),
@@ -169,6 +229,19 @@ def totals_by(
     merge(_grouped(_postponed(due_appeals, 1), appeal_unit, postponed=Count("pk")))
     merge(_grouped(_postponed(due_appeals, 2), appeal_unit, postponed_twice=Count("pk")))
     merge(_grouped(durability_failures(scope, w), appeal_unit, durability_failures=Count("pk")))
+    merge(
+        _grouped(
+            first_reports(scope, w),
+            appeal_unit,
+            first_reports=Count("pk"),
+            first_reports_proactive=Count("pk", filter=Q(channel__in=PROACTIVE_CHANNELS)),
+        )
+    )
+    point_unit = {"municipality": "municipality_id", "organization": "organization_id"}.get(by)
+    for row in points_checked(scope, w):
+        key = (getattr(row, point_unit) or 0) if point_unit else None
+        result[key]["points_checked"] += 1
+        result[key]["points_found"] += int(row.outcome == FOUND)
     answers = Answer.objects.filter(
         scope.appeal_q("appeal__"), _in("submitted_at", w.start, w.end)
     ).exclude(appeal__status=Status.REJECTED)
@@ -277,15 +350,21 @@ def _answer_times(
     return pairs
 
 
-def kpis(scope: Scope, period: Period, today: date) -> KpiSet:
-    """Every figure for the scope and period, straight from the source tables."""
+def kpis(scope: Scope, period: Period, today: date, *, forecast: bool = False) -> KpiSet:
+    """Every figure for the scope and period, straight from the source tables (with
+    `forecast`, the forecast error read from the stored forecasts, as on the pages)."""
     pairs = _answer_times(scope, Window(scope, period, today)).get(None, [])
     calendar_days: dict[int, int] = {}
     working_days: dict[int, int] = {}
     for c, wd in pairs:
         calendar_days[c] = calendar_days.get(c, 0) + 1
         working_days[wd] = working_days.get(wd, 0) + 1
-    return KpiSet.from_totals(totals(scope, period, today), calendar_days, working_days)
+    k = KpiSet.from_totals(totals(scope, period, today), calendar_days, working_days)
+    if not forecast:
+        return k
+    from .forecast_kpi import with_forecast_error  # it reads figures, as this module does
+
+    return with_forecast_error(k, scope, period, today)
 
 
 # ---------------------------------------------------------------------------- drill-down
@@ -307,6 +386,7 @@ DRILLABLE = (
     "proactive",
     "instructions_on_time",
     "rejected",
+    "found_before_residents",
 )
 
 
@@ -367,6 +447,10 @@ def appeals_behind(
             verified,
         ),
         "proactive": (registered.filter(channel__in=PROACTIVE_CHANNELS), registered),
+        "found_before_residents": (
+            first_reports(scope, w).filter(channel__in=PROACTIVE_CHANNELS),
+            first_reports(scope, w),
+        ),
         "instructions_on_time": (
             appeals.filter(
                 instructions__in=instructions.annotate(finished=_instruction_finished()).filter(
@@ -379,3 +463,18 @@ def appeals_behind(
     numerator, denominator = table[kpi]
     chosen = numerator if part == "numerator" or denominator is None else denominator
     return chosen.order_by(Coalesce("registered_at", "created_at").desc(), "-pk")
+
+
+def points_behind(
+    kpi: str, scope: Scope, period: Period, today: date, *, part: str = "numerator"
+) -> list[int]:
+    """The inspection points behind «inspection yield»: those where a problem was found
+    (`part="numerator"`) or every point checked in the period ("denominator"), as ids, the
+    latest checked first (pages read the points themselves from inspections)."""
+    if kpi != "inspection_yield":
+        raise ValueError(kpi)
+    rows = points_checked(scope, Window(scope, period, today))
+    if part == "numerator":
+        rows = [row for row in rows if row.outcome == FOUND]
+    rows.sort(key=lambda row: (row.checked_at, row.pk), reverse=True)
+    return [row.pk for row in rows]

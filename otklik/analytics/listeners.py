@@ -9,6 +9,12 @@ def register() -> None:
     not at the top, so that importing this module loads nothing."""
     from otklik.control.instructions import instruction_listeners
 
-    from . import rollups
+    instruction_listeners.register("analytics.rollups", refresh_instructions)
 
-    instruction_listeners.register("analytics.rollups", rollups.refresh_instructions)
+
+def refresh_instructions(ids) -> None:
+    """The rollups of these instructions, and the kept figures left behind (figures_cache)."""
+    from . import figures_cache, rollups
+
+    rollups.refresh_instructions(ids)
+    figures_cache.bump()

@@ -37,6 +37,11 @@ MEASURES = (
     "instructions_due",  # instructions due that day (not cancelled)
     "instructions_on_time",  # … completed (or reported) by the deadline
     "instructions_open",  # … neither completed nor reported yet
+    "first_reports",  # registered that day, the first report of a problem (no earlier appeal of
+    # its category within 100 m and 30 days)
+    "first_reports_proactive",  # … of them from the field, inspection and social channels
+    "points_checked",  # inspection points checked that day (found or all right; not no-access)
+    "points_found",  # … where the team found a problem
 )
 
 
@@ -80,6 +85,10 @@ class KpiDay(models.Model):
     instructions_due = models.IntegerField(default=0)
     instructions_on_time = models.IntegerField(default=0)
     instructions_open = models.IntegerField(default=0)
+    first_reports = models.IntegerField(default=0)
+    first_reports_proactive = models.IntegerField(default=0)
+    points_checked = models.IntegerField(default=0)
+    points_found = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("KPI rollup day")
@@ -138,12 +147,13 @@ class KpiAnswerTime(models.Model):
 
 
 class RollupState(models.Model):
-    """What one appeal or instruction currently adds to the rollups, so that a change adds the
-    difference (new − old) and nothing is counted twice."""
+    """What one appeal, instruction or inspection point currently adds to the rollups, so that a
+    change adds the difference (new − old) and nothing is counted twice."""
 
     class Subject(models.TextChoices):
         APPEAL = "appeal", _("appeal")
         INSTRUCTION = "instruction", _("instruction")
+        POINT = "point", _("inspection point")
 
     subject = models.CharField(max_length=16, choices=Subject)
     object_id = models.BigIntegerField()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from otklik.directory.models import Municipality, Organization
 from otklik.lib.db_router import replica_reads
 
-from . import figures
+from . import figures, figures_cache
 from .figures import KpiSet, Period, Share
 from .models import RankingSettings
 
@@ -31,6 +31,12 @@ COMPONENTS = {
     "satisfaction": (2, True),
     "verified": (2, True),
     "durability": (1, False),
+    # Issue 20: finding problems before residents write counts; the yield of inspections has no
+    # good direction in KPI.md (a low yield may mean the places are in order), so it is shown
+    # and may be weighed by an administrator, but weighs nothing by default. The forecast error
+    # judges the forecast, not a unit's work: it is not a component.
+    "found_before_residents": (1, True),
+    "inspection_yield": (0, True),
 }
 DEFAULT_WEIGHTS = {name: weight for name, (weight, _high) in COMPONENTS.items()}
 DEFAULT_MINIMUM = 30
@@ -68,6 +74,7 @@ def save_settings(region_id: int, weights: dict[str, float], minimum: int) -> Se
     RankingSettings.objects.update_or_create(
         region_id=region_id, defaults={"weights": weights, "minimum_appeals": minimum}
     )
+    figures_cache.bump()  # kept rankings were weighed with the old settings
     return settings_for(region_id)
 
 

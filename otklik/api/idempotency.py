@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.http.request import UnreadablePostError
 from django.utils import timezone
@@ -116,6 +116,42 @@ def _answer_existing(owner: str, key: str, fingerprint: str) -> HttpResponse:
     return _replay(record)
 
 
+_TABLE = IdempotencyRecord._meta.db_table
+# One statement, no savepoint: a concurrent first request's row makes this one wait for its
+# commit (PostgreSQL) or the write lock (SQLite), then insert nothing.
+_INSERT = (
+    f"INSERT INTO {_TABLE} "  # noqa: S608 (a model's table)
+    "(owner, key, method, path, fingerprint, content_type, headers, body, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, '', %s, %s, %s) ON CONFLICT (owner, key) DO NOTHING RETURNING id"
+)
+
+
+def _insert(record: IdempotencyRecord) -> bool:
+    """Insert the key's record; False when the key already has one."""
+    record.created_at = timezone.now()
+    created_at = connection.ops.adapt_datetimefield_value(record.created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            [
+                record.owner,
+                record.key,
+                record.method,
+                record.path,
+                record.fingerprint,
+                "{}",
+                b"",
+                created_at,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk = row[0]
+    record._state.adding = False
+    return True
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -137,16 +173,14 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         owner = _owner(request)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        owner=owner,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:500],
-                        fingerprint=fingerprint,
-                    )
-            except IntegrityError:
+            record = IdempotencyRecord(
+                owner=owner,
+                key=key,
+                method=request.method,
+                path=request.path[:500],
+                fingerprint=fingerprint,
+            )
+            if not _insert(record):
                 return _answer_existing(owner, key, fingerprint)
             response = self.get_response(request)
             if (

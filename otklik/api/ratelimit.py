@@ -13,10 +13,10 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_noop
 from ninja.throttling import BaseThrottle
 
+from otklik.accounts import rate_counters
 from otklik.accounts.models import ApiToken
 from otklik.lib.client import client_ip
 
@@ -56,17 +56,9 @@ class TokenThrottle(BaseThrottle):
             address = client_ip(request) or ""
             ident, limit = f"a{address}", settings.API_ANON_RATE_PER_MINUTE
         now = time.time()
-        window = int(now // 60)
         self.retry_after = 60 - (now % 60)
-        key = f"api-rate:{ident}:{window}"
-        if cache.add(key, 1, timeout=70):
-            return True
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=70)
-            return True
-        return count <= limit
+        # One upsert on the database, add/incr on Redis (otklik/accounts/rate_counters.py).
+        return rate_counters.take(f"api-rate:{ident}", limit=limit, window=60, now=now)
 
     def wait(self) -> float | None:
         return self.retry_after

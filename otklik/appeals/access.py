@@ -35,7 +35,9 @@ def get_appeal_for(user, *, number: str | None = None, pk: int | None = None) ->
     try:
         return (
             Appeal.objects.visible_to(user)
-            .select_related("region", "municipality", "category", "executor", "applicant")
+            .select_related(
+                "region", "municipality", "category", "category__parent", "executor", "applicant"
+            )
             .get(**lookup)
         )
     except (Appeal.DoesNotExist, ValueError, TypeError) as exc:
@@ -56,7 +58,9 @@ def get_appeal_for_client(user, *, number: str) -> Appeal:
     try:
         return (
             client_appeals(user)
-            .select_related("region", "municipality", "category", "executor", "applicant")
+            .select_related(
+                "region", "municipality", "category", "category__parent", "executor", "applicant"
+            )
             .get(number=number)
         )
     except Appeal.DoesNotExist as exc:
@@ -68,7 +72,7 @@ def get_public_appeal(*, number: str) -> Appeal:
     try:
         return (
             Appeal.objects.public()
-            .select_related("region", "municipality", "category", "executor")
+            .select_related("region", "municipality", "category", "category__parent", "executor")
             .get(number=number)
         )
     except Appeal.DoesNotExist as exc:

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from otklik.accounts import rate_counters
+
 logger = logging.getLogger(__name__)
 WINDOW = 3600
 
@@ -44,6 +46,20 @@ def _count(key: str) -> int:
         return 1
 
 
+def _take_in_database(limits: dict, *, now: float, refusal: Refusal) -> Refusal | None:
+    # One upsert per limit, counting only under the limit; a later limit's refusal gives the
+    # earlier hits back, so a refused filing counts nothing.
+    taken = []
+    for windowed, limit in limits.items():
+        key = windowed.rsplit(":", 1)[0]
+        if not rate_counters.take(key, limit=limit, window=WINDOW, now=now):
+            for earlier in taken:
+                rate_counters.give_back(earlier, window=WINDOW, now=now)
+            return refusal
+        taken.append(key)
+    return None
+
+
 def take_filing(*, user, address: str | None, now: datetime | None = None) -> Refusal | None:
     """Count one filing by `user` from `address`; a Refusal, counting nothing, when either has
     reached its limit in this hour (None: go ahead)."""
@@ -58,6 +74,8 @@ def take_filing(*, user, address: str | None, now: datetime | None = None) -> Re
         return None
     refusal = Refusal(until=datetime.fromtimestamp((window + 1) * WINDOW, tz=UTC))
     try:
+        if rate_counters.in_database():
+            return _take_in_database(limits, now=now.timestamp(), refusal=refusal)
         counts = cache.get_many(list(limits))
         if any(counts.get(key, 0) >= limit for key, limit in limits.items()):
             return refusal

@@ -26,10 +26,10 @@ from otklik.appeals.models import (
     Answer,
     Appeal,
     AppealEvent,
-    AppealNumberSequence,
     Postponement,
     Rating,
 )
+from otklik.appeals.numbers import numbers_given, raise_floor
 from otklik.intelligence import formal_reply
 
 from .drafts import appeal_point
@@ -55,9 +55,7 @@ def _number_all(history: History) -> dict[int, int]:
     """Ids and public numbers in order of submission, continuing the region's sequences."""
     region, tz = history.demo.region, history.tz
     history.drafts.sort(key=lambda d: (d.created_at, d.serial))
-    last = dict(
-        AppealNumberSequence.objects.filter(region=region).values_list("year", "last_value")
-    )
+    last = {year: value for (rid, year), value in numbers_given().items() if rid == region.pk}
     first = _first_id(Appeal)
     for offset, d in enumerate(history.drafts):
         year = d.created_at.astimezone(tz).year
@@ -78,12 +76,7 @@ def _number_all(history: History) -> dict[int, int]:
 
 def _save_sequences(region, last: dict[int, int]) -> None:
     for year, value in last.items():
-        sequence, created = AppealNumberSequence.objects.get_or_create(
-            region=region, year=year, defaults={"last_value": value}
-        )
-        if not created and sequence.last_value < value:
-            sequence.last_value = value
-            sequence.save(update_fields=["last_value"])
+        raise_floor(region, year, value)
 
 
 def _sqlite_datetime(value):

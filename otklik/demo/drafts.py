@@ -1,5 +1,5 @@
 """The appeals of the demo history while they are generated: plain objects with what
-`appeals/services.py` would have set on the rows, turned into rows by `bulk.py`."""
+`appeals/services/` would have set on the rows, turned into rows by `bulk.py`."""
 
 from __future__ import annotations
 

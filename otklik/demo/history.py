@@ -1,6 +1,6 @@
 """Two years of appeals in the demo region, each with a lifecycle that the workflow allows.
 
-The generator plays every appeal forward the way `appeals/services.py` would — submit,
+The generator plays every appeal forward the way `appeals/services/` would — submit,
 moderate (register, reject, ask to clarify, merge a duplicate), assign, redirect, postpone,
 answer, return for rework, publish, rate, close, reopen — and stops at `now`: whatever would
 happen later has not happened yet, so recent appeals are still open (a forgotten one is answered
@@ -86,9 +86,10 @@ class History:
 
     # ------------------------------------------------------------------------ the run
 
-    def run(self) -> None:
-        """Generate the whole history: base appeals, their duplicates and repeats."""
+    def run(self, extra=None) -> None:
+        """Generate the whole history: base appeals (changed by `extra`), duplicates, repeats."""
         base = self.timeline.base_appeals(self.units)
+        base = extra(base) if extra is not None else base
         bar = tqdm(total=len(base), desc="appeals", unit="", disable=not self.progress)
         for i, d in enumerate(base):
             bar.update()

@@ -54,6 +54,8 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Контрольные звонки", "caller@demo.otklik.ru", DEMO_PASSWORD),
     ("Мониторинговая группа", "field@demo.otklik.ru", DEMO_PASSWORD),
     ("Администратор", "admin@demo.otklik.ru", DEMO_PASSWORD),
+    ("Выездная бригада (ДДХиБ)", "brigade@demo.otklik.ru", DEMO_PASSWORD),
+    ("Руководитель бригад (ДДХиБ)", "teamlead@demo.otklik.ru", DEMO_PASSWORD),
 ]
 
 # The account the city app's key acts as: a client system, no staff role, no login.
@@ -105,6 +107,9 @@ DEMO_USERS = {
     "caller@demo.otklik.ru": ("Лаптева Ирина Олеговна", Role.CALLER, "region"),
     "field@demo.otklik.ru": ("Гришин Олег Валерьевич", Role.FIELD, "region"),
     "admin@demo.otklik.ru": ("Администратор системы", Role.ADMIN, "region"),
+    # The field inspections (inspections.py): a team member and the supervisor who plans.
+    "brigade@demo.otklik.ru": ("Сафонов Денис Игоревич", Role.FIELD, "ДДХиБ г. Липецка"),
+    "teamlead@demo.otklik.ru": ("Колесникова Елена Юрьевна", Role.SUPERVISOR, "ДДХиБ г. Липецка"),
 }
 OPERATORS = 10  # control-centre staff besides the demo operator
 FIELD_TEAM = 4  # members of the monitoring brigade (channel «field»)
@@ -351,7 +356,7 @@ def _new_users(users: list[User]) -> list[User]:
 
 
 def ensure_demo_users(password_hash: str, region: Region, municipalities, pairs, joined):
-    """The seven demo logins with their roles, superuser included."""
+    """The demo logins with their roles, superuser included."""
     by_short = {org.short_name: org for _, org in pairs}
     users = _new_users(
         [

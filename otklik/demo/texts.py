@@ -304,6 +304,12 @@ def appeal_text(rng, *, templates, slots: Slots, tone: str, channel: str, topic_
             f"{slots['where']}. Требуется устранение, фотофиксация прилагается."
         )
         return capitalize_sentences(text)
+    if channel == "inspection":
+        text = (
+            f"Выявлено выездной бригадой при плановом обследовании: {topic_name.lower()}, "
+            f"{slots['where']}. Фотофиксация прилагается, требуется устранение."
+        )
+        return capitalize_sentences(text)
     if channel == "social":
         network, group = rng.choice(NETWORKS)
         return f"Публикация в соцсети {network}, сообщество {group}: «{typos(rng, body, 0.5)}»"

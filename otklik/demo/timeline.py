@@ -18,7 +18,8 @@ from .topics import SEASONS
 HOUR = 3600
 CHANNELS = ("portal", "api", "phone", "field", "social", "import")
 CHANNEL_WEIGHTS = (0.6, 0.1, 0.14, 0.07, 0.06, 0.03)
-STAFF_CHANNELS = frozenset({"field", "social"})  # staff report these: no applicant to answer
+# Staff report these: no applicant to answer («inspection»: a field team's check, inspections.py).
+STAFF_CHANNELS = frozenset({"field", "social", "inspection"})
 # Hour-of-day profiles of submissions (0…23), by channel.
 HOURS_CITIZEN = (1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.2, 2.5, 4, 5, 5, 5, 4.5, 4.5, 4.5, 4.5, 4.5, 5,
                  5.5, 6, 6, 5, 3.5, 2)  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from otklik.lib.geo import contains, distance_m
 
+from . import reference
 from .models import Category, Municipality, Organization, Region, RoutingRule
 
 
@@ -12,6 +13,9 @@ def find_municipality(*, region: Region, lat: float, lon: float) -> Municipality
 
     A point inside no boundary (outside the region) gives None.
     """
+    found = reference.snapshot().find_municipality(region.pk, lat, lon)
+    if found is not None:
+        return found or None
     municipalities = list(Municipality.objects.filter(region=region))
     with_boundary = [m for m in municipalities if m.boundary]
     if with_boundary:

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from otklik.analytics.ranking import COMPONENTS
 
+# Components added after the form was first published (issue 20): left blank, they weigh 0
+# (left out), so a form or script that does not know them still saves what it sets.
+OPTIONAL = frozenset({"found_before_residents", "inspection_yield"})
+
 
 class RankingSettingsForm(forms.Form):
     minimum_appeals = forms.IntegerField(
@@ -26,6 +30,7 @@ class RankingSettingsForm(forms.Form):
         for name in COMPONENTS:
             self.fields[f"weight_{name}"] = forms.DecimalField(
                 label=labels.get(name, name),
+                required=name not in OPTIONAL,
                 min_value=0,
                 max_value=10,
                 max_digits=4,
@@ -47,10 +52,17 @@ class RankingSettingsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        weights = [data.get(f"weight_{name}") for name in COMPONENTS]
+        weights = [self._weight(data, name) for name in COMPONENTS]
         if all(w is not None for w in weights) and not any(weights):
             raise forms.ValidationError(_("At least one weight must be above zero."))
         return data
 
+    def _weight(self, data: dict, name: str):
+        """The weight entered; an optional one left blank (not invalid) weighs 0."""
+        value = data.get(f"weight_{name}")
+        if value is None and name in OPTIONAL and f"weight_{name}" not in self._errors:
+            return 0
+        return value
+
     def weights(self) -> dict[str, float]:
-        return {name: float(self.cleaned_data[f"weight_{name}"]) for name in COMPONENTS}
+        return {name: float(self._weight(self.cleaned_data, name)) for name in COMPONENTS}

@@ -14,6 +14,7 @@ from . import (
     weekly,
     work,
 )
+from . import inspections_plan as inspections
 
 app_name = "office"
 urlpatterns = [
@@ -66,4 +67,20 @@ urlpatterns = [
     path("weekly/heatmap.geojson", weekly.heatmap, name="weekly_heatmap"),
     # Mass incidents and external signals.
     path("incidents/", include("otklik.office.incidents_urls")),
+    # Inspections (issue 20): the day's points and the field teams' plan.
+    path("inspections/points/", inspections.points, name="inspection_points"),
+    path("inspections/points/propose/", inspections.propose, name="inspection_propose"),
+    path("inspections/plan/", inspections.plan_page, name="inspection_plan"),
+    path("inspections/plan/build/", inspections.build, name="inspection_build"),
+    path("inspections/plan/<int:pk>/move/", inspections.move, name="inspection_move"),
+]
+
+# The field team's day on a phone (issue 20): the route, the reports, the offline worker.
+from . import field_day  # noqa: E402  (kept with its paths: another block is appended above)
+
+urlpatterns += [
+    path("field/day/", field_day.route, name="field_day"),
+    path("field/day/sw.js", field_day.worker, name="field_day_worker"),
+    path("field/day/manifest.webmanifest", field_day.manifest, name="field_day_manifest"),
+    path("field/day/points/<int:pk>/visit/", field_day.visit, name="field_day_visit"),
 ]

@@ -85,6 +85,35 @@ def charts(data: weekly.Review) -> dict:
     }
 
 
+def _received_url(data: weekly.Review, group_id: int, municipality_id: int | None) -> str:
+    """The drill-down listing the appeals of a topic group (and municipality) received in the
+    review's week: the appeals behind a forecast flag."""
+    query = {
+        "period": "custom",
+        "start": data.period.start,
+        "end": data.period.last_day,
+        "region": data.region.pk,
+        **({"municipality": municipality_id} if municipality_id else {}),
+        "category": group_id,
+        "kpi": "received",
+        "part": "numerator",
+    }
+    return f"{reverse('office:kpi_appeals')}?{urlencode(query)}"
+
+
+def forecast_rows(data: weekly.Review, checks) -> list[dict]:
+    """Forecast checks as rows of the page: the place's name, the numbers and the link to the
+    appeals behind the count."""
+    return [
+        {
+            "check": c,
+            "place": c.municipality or _("Whole region"),
+            "url": _received_url(data, c.group_id, c.municipality_id),
+        }
+        for c in checks
+    ]
+
+
 def municipality_table(data: weekly.Review) -> list[dict]:
     """The municipalities' repeat share and durability failures with links to the drill-down
     (office:kpi_appeals) listing the appeals behind each number, and the region's total last."""
@@ -103,6 +132,12 @@ def municipality_table(data: weekly.Review) -> list[dict]:
             "received": k.received,
             "repeat": k.repeat,
             "durability": k.durability,
+            "above": forecast_rows(
+                data,
+                data.forecast.above_in(unit)
+                if unit
+                else [c for c in data.forecast.above if c.municipality_id is None],
+            ),
             **{
                 f"{kpi}_{part}_url": explain(unit, kpi, part)
                 for kpi in ("repeat", "durability")
@@ -126,6 +161,9 @@ def review(request):
             "review": data,
             "charts": charts(data),
             "municipalities": municipality_table(data),
+            "forecast_flags": forecast_rows(data, data.forecast.above),
+            "forecast_places": forecast_rows(data, data.forecast.places),
+            "accuracy_weeks": weekly.ACCURACY_WEEKS,
             "week": weekly.week_code(period),
             "week_label": _week_label(period),
             "previous_week": weekly.week_code(before),

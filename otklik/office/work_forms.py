@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from otklik.appeals.forms import ANSWER_RESOLUTIONS
 from otklik.appeals.services import MAX_TEXT, MIN_ANSWER_TEXT
 from otklik.appeals.workflow import Resolution
+from otklik.lib.widgets import QuickSelect
 
 # Inbox filters: status groups and deadline classes (values are stable URL parameters).
 STATUS_FILTERS = [
@@ -37,7 +38,11 @@ class InboxFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
     deadline = forms.ChoiceField(label=_("Deadline"), choices=DEADLINE_FILTERS, required=False)
-    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False)
+    # Every category of the organization's appeals: a long list, written without a template
+    # per option.
+    category = forms.TypedChoiceField(
+        label=_("Category"), coerce=int, required=False, widget=QuickSelect
+    )
     assignee = forms.CharField(label=_("Responsible"), required=False, max_length=20)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)

@@ -2,7 +2,7 @@
 failing webhooks, appeals filed.
 
 Every query is a count on an index, on a table the retention job keeps short, or on a few rows
-(appeals filed are the numbers given out, AppealNumberSequence), and the whole
+(appeals filed are the numbers given out, appeals/numbers.py), and the whole
 set is kept in the shared cache for METRICS_CACHE_SECONDS, so that several Prometheus servers or
 a short scrape interval do not multiply the load. Overdue is the product's definition (KPI.md,
 `analytics.weekly.worst_overdue`): an open appeal, unanswered, past its `due_at`.
@@ -18,10 +18,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min
 from django.utils import timezone
 
-from otklik.appeals.models import Appeal, AppealNumberSequence
+from otklik.appeals.models import Appeal
+from otklik.appeals.numbers import numbers_given
 from otklik.appeals.workflow import OPEN_STATUSES
 from otklik.directory.models import Region
 from otklik.notifications.models import WebhookDelivery, WebhookSubscription
@@ -94,13 +95,11 @@ def _appeal_families(now: datetime) -> list[Family]:
         "Appeals filed since the start, by region code (rejected and merged ones included).",
         ("region",),
     )
-    # Numbers are gapless (ADR 5): the numbers given out are the appeals filed, read from a row
-    # per region and year instead of counting the whole appeal table.
-    totals = dict(
-        AppealNumberSequence.objects.values("region")
-        .annotate(n=Sum("last_value"))
-        .values_list("region", "n")
-    )
+    # The numbers given out are the appeals filed (and, on PostgreSQL, the few taken by a
+    # filing that rolled back), read per region and year instead of counting the appeal table.
+    totals: Counter = Counter()
+    for (region_id, _year), value in numbers_given().items():
+        totals[region_id] += value
     filed.samples = [((code,), totals.get(pk, 0)) for pk, code in sorted(codes.items())]
     return [overdue, filed]
 

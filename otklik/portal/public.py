@@ -29,6 +29,7 @@ from otklik.appeals.search import MAX_QUERY, search_appeals
 from otklik.appeals.workflow import Status
 from otklik.directory.models import Category, Municipality, Region, RejectionReason
 from otklik.directory.services import map_center
+from otklik.lib.widgets import QuickSelect
 
 PAGE_SIZE = 20
 MAP_LIMIT = 3000
@@ -54,16 +55,19 @@ class PublicFilterForm(forms.Form):
     # Searches the public copies (personal data masked), never the original texts.
     q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY)
 
+    # Every public category (some 160): written without a template per option.
     category = forms.ModelChoiceField(
         label=_("Category"),
         required=False,
         queryset=Category.objects.none(),
+        widget=QuickSelect,
         empty_label=_("all categories"),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,
+        widget=QuickSelect,
         queryset=Municipality.objects.none(),
         empty_label=_("all municipalities"),
     )

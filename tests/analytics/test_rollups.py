@@ -329,3 +329,18 @@ def test_composite_index_weights_and_missing_components():
     # Components without data do not count: on-time alone.
     assert ranking.composite(k, {"on_time": 1, "verified": 5})[0] == 80.0
     assert ranking.composite(KpiSet.from_totals(empty_totals(), {}, {}), {"on_time": 1}) is None
+
+
+def test_the_rebuild_command_rebuilds_and_reports(appeal_in):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    appeal_in(Status.CLOSED)
+    settle()
+    before = snapshot()
+    out = StringIO()
+    # Inside the test's transaction PostgreSQL's rebuild runs its partitions in this process.
+    call_command("rebuild_rollups", jobs=2, verbosity=0, stdout=out)
+    assert "appeals=1 " in out.getvalue()
+    assert snapshot() == before

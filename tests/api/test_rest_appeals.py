@@ -10,7 +10,6 @@ from otklik.accounts.models import ApiScope
 from otklik.accounts.tokens import issue_token
 from otklik.appeals.models import Appeal, AppealEvent, Channel, Rating, Support
 from otklik.appeals.workflow import Action, Status
-from otklik.directory.models import Category
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +127,8 @@ def test_bad_input_is_refused_in_both_languages_and_files_nothing(citizen, regio
 
 
 def test_an_inactive_category_cannot_be_chosen(citizen, region, category):
-    Category.objects.filter(pk=category.pk).update(is_active=False)
+    category.is_active = False
+    category.save(update_fields=["is_active"])
     response = post(bearer(citizen), body={"text": "Яма", "category": category.code})
     assert response.status_code == 400
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from otklik.analytics import weekly
+from otklik.analytics.models import WeeklyForecast
 from otklik.appeals.workflow import Status
 from otklik.control.models import CallList, ControlCall
 from tests.browser.helpers import log_in, screenshot
@@ -58,7 +59,23 @@ def week_of_appeals(calendar, appeal_in, citizen):
     return appeals
 
 
-def test_leadership_reviews_the_week_with_charts_and_a_heat_map(page, leadership, week_of_appeals):
+def test_leadership_reviews_the_week_with_charts_and_a_heat_map(
+    page, leadership, week_of_appeals, roads
+):
+    # The forecast made the week before expected 2.4 road appeals (1–4); six came.
+    WeeklyForecast.objects.create(
+        region=week_of_appeals[0].region,
+        group=roads,
+        municipality=None,
+        week=week_of_appeals_week().start,
+        made_at=timezone.now() - timedelta(days=14),
+        expected=2.4,
+        low=1,
+        high=4,
+        median=2,
+        scale=1.0,
+        model_version="test",
+    )
     log_in(page, leadership.email, PASSWORD)
     page.goto("/office/weekly/")
     page.get_by_role("heading", name="Оперативное совещание: Липецкая область").wait_for()
@@ -81,6 +98,16 @@ def test_leadership_reviews_the_week_with_charts_and_a_heat_map(page, leadership
         assert page.get_by_role("heading", name=name, exact=True).is_visible(), name
     assert page.locator('svg[role="img"]').count() >= 3
     assert page.locator('tr[data-kpi="received"] td').first.inner_text() == "6"
+    # The forecast beside the topic's count, and the flag explained.
+    topics = page.locator("table.weekly-topics")
+    assert topics.get_by_role("columnheader", name="Прогноз").is_visible()
+    assert topics.get_by_role("columnheader", name="Интервал 80 %").is_visible()
+    assert topics.locator('[data-forecast="expected"]').first.inner_text() == "2,4"
+    assert topics.locator('[data-forecast="interval"]').first.inner_text() == "1–4"
+    assert topics.get_by_role("link", name="выше прогноза").is_visible()
+    flag = page.locator("table.weekly-forecast-flags tbody tr").first
+    assert "Поступило обращений: 6; прогноз ожидал 2,4" in flag.inner_text()
+    assert "Точность прогноза" in page.locator("#forecast-accuracy").inner_text()
     # The heat map: squares drawn for the appeals of the week.
     page.locator('#weekly-map[data-state="ready"]').wait_for()
     assert page.locator("#weekly-map path.heat-cell").count() == 2

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from otklik.accounts.models import Role
-from otklik.analytics import rollups
+from otklik.analytics import listeners
 from otklik.appeals.models import AppealEvent
 from otklik.appeals.workflow import Action, IllegalTransition, Status
 from otklik.control import instructions as service
@@ -308,5 +308,5 @@ def test_visibility(
 
 def test_the_kpi_rollups_listen_to_every_step_of_an_instruction():
     assert [(e.name, e.func) for e in service.instruction_listeners.entries()] == [
-        ("analytics.rollups", rollups.refresh_instructions)
+        ("analytics.rollups", listeners.refresh_instructions)
     ]

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from otklik.appeals.models import Answer, Appeal, AppealEvent, Postponement, Rating
 from otklik.directory.models import Region
+from otklik.inspections.models import FieldTeam, InspectionPoint, PlanStop
 
 NOW = "2026-11-20T12:00:00+03:00"
 SEED = 48
@@ -50,6 +51,23 @@ def demo_digest() -> str:
         (Rating, ("appeal__number", "score", "is_solved", "comment", "created_at")),
     ):  # fmt: skip
         for row in sorted(repr(r) for r in model.objects.values_list(*fields)):
+            h.update(row.encode())
+    # The inspections: teams, every point and the season's routes; today's routes are left
+    # out, the solver stops on a time limit.
+    for model, fields, where in (
+        (FieldTeam, ("name", "base_lat", "base_lon", "shift_start", "members__email"), {}),
+        (InspectionPoint, ("day", "municipality__oktmo", "latitude", "longitude", "score",
+                           "reasons", "result_appeal__number", "checked_at",
+                           "checked_by__email"), {"checked_at__isnull": False}),
+        # Today's reasons name incidents and instructions by id, which PostgreSQL does not
+        # give again after a rollback.
+        (InspectionPoint, ("day", "municipality__oktmo", "latitude", "longitude", "score"),
+         {"checked_at__isnull": True}),
+        (PlanStop, ("plan__day", "point__address", "team__name", "sequence", "eta"),
+         {"point__status__in": ["checked_found", "checked_ok", "no_access"]}),
+    ):  # fmt: skip
+        rows = model.objects.filter(**where).values_list(*fields)
+        for row in sorted(repr(r) for r in rows):
             h.update(row.encode())
     return h.hexdigest()
 

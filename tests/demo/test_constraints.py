@@ -56,4 +56,10 @@ def test_numbers_are_unique_per_region_year_and_continue_after_the_demo(built):
     appeal = services.submit_appeal(
         region=built.region, text="Яма у дома 5", municipality=lipetsk, now=now
     )
-    assert appeal.number == f"48-2026-{len(by_year[2026]) + 1:06d}"
+    if connection.vendor == "sqlite":
+        assert appeal.number == f"48-2026-{len(by_year[2026]) + 1:06d}"
+    else:
+        # PostgreSQL numbers from a sequence, which other tests' filings may have advanced
+        # (nextval is not rolled back): the next number comes after the demo's, never among them.
+        region, year, value = appeal.number.split("-")
+        assert (region, year) == ("48", "2026") and int(value) > len(by_year[2026])

@@ -10,7 +10,7 @@ from otklik.demo.region import DEMO_LOGINS
 
 
 def test_every_demo_login_authenticates(built):
-    assert len(DEMO_LOGINS) == 8
+    assert len(DEMO_LOGINS) == 10
     for label, email, password in DEMO_LOGINS:
         assert len(label) <= 28
         user = authenticate(None, username=email, password=password)
@@ -37,6 +37,10 @@ def test_demo_logins_hold_their_roles_and_scopes(built):
     ):
         membership = users[name].memberships.get()
         assert (membership.role, membership.region) == (role, built.region)
+    brigade = users["brigade"].memberships.get()
+    assert (brigade.role, brigade.organization.short_name) == (Role.FIELD, "ДДХиБ г. Липецка")
+    lead = users["teamlead"].memberships.get()
+    assert (lead.role, lead.organization) == (Role.SUPERVISOR, brigade.organization)
     assert users["admin"].is_superuser and users["admin"].is_staff
     assert not users["operator"].is_staff
 

@@ -249,6 +249,7 @@ def test_export_has_the_same_figures_as_the_page(client, leadership, history, we
     assert book.sheetnames == [
         "Сводка",
         "Темы",
+        "Прогноз",
         "Рейтинг",
         "Муниципалитеты",
         "Просрочка",

@@ -15,8 +15,10 @@ is over. The rollups keep such appeals as `due_open` of that day, and the reader
 overdue for the days before today (deadlines always end at the end of a day, sla.end_of_day).
 
 The parts: `base` (contributions, calendars, the appeal fields read), `durability`,
+`first_reports` (found before residents), `points` (inspection points, read through a slot),
 `contributions` (what each appeal and instruction adds), `store` (the difference written, the
-refresh) and `rebuilding`.
+refresh), `rebuilding` (the rebuild; the serial pass) and `partitioned` (the rebuild on
+PostgreSQL: partitions summed in SQL by worker processes, swapped in at the end).
 """
 
 from .base import (
@@ -24,6 +26,8 @@ from .base import (
     CALENDAR_BASE,
     DURABILITY_DAYS,
     DURABILITY_METRES,
+    FIRST_REPORT_DAYS,
+    FIRST_REPORT_METRES,
     GOOD_RATING,
     INDEX,
     MAX_DAYS,
@@ -43,6 +47,16 @@ from .durability import (
     all_durability_failures,
     durability_followers,
 )
+from .first_reports import (
+    all_first_reports,
+    earlier_reports,
+)
+from .points import (
+    PointRow,
+    point_contributions,
+    point_readers,
+    read_points,
+)
 from .rebuilding import (
     KEY_COLUMNS,
     RebuildReport,
@@ -52,6 +66,7 @@ from .store import (
     Delta,
     refresh_appeals,
     refresh_instructions,
+    refresh_points,
 )
 
 __all__ = [
@@ -59,6 +74,8 @@ __all__ = [
     "CALENDAR_BASE",
     "DURABILITY_DAYS",
     "DURABILITY_METRES",
+    "FIRST_REPORT_DAYS",
+    "FIRST_REPORT_METRES",
     "GOOD_RATING",
     "INDEX",
     "KEY_COLUMNS",
@@ -70,13 +87,20 @@ __all__ = [
     "Contribution",
     "Delta",
     "Entries",
+    "PointRow",
     "RebuildReport",
     "Unit",
     "all_durability_failures",
+    "all_first_reports",
     "appeal_contributions",
     "durability_followers",
+    "earlier_reports",
     "instruction_contributions",
+    "point_contributions",
+    "point_readers",
+    "read_points",
     "rebuild",
     "refresh_appeals",
     "refresh_instructions",
+    "refresh_points",
 ]

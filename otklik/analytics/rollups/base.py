@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from otklik.appeals.models import Channel
+from otklik.appeals.models import PROACTIVE_CHANNELS  # noqa: F401 (re-exported by rollups)
 from otklik.directory.models import Region
 from otklik.directory.production_calendar import work_calendar
 from otklik.lib.workdays import WorkCalendar
@@ -16,7 +16,10 @@ from ..models import MEASURES
 
 DURABILITY_DAYS = 90
 DURABILITY_METRES = 100
-PROACTIVE_CHANNELS = frozenset({Channel.FIELD, Channel.SOCIAL})
+# A first report of a problem (found before residents): no earlier appeal of its category within
+# FIRST_REPORT_METRES in the FIRST_REPORT_DAYS before it.
+FIRST_REPORT_DAYS = 30
+FIRST_REPORT_METRES = 100
 GOOD_RATING = 4
 
 INDEX = {name: i for i, name in enumerate(MEASURES)}

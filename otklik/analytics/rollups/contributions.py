@@ -25,6 +25,7 @@ from .base import (
     Contribution,
 )
 from .durability import _durability_failed
+from .first_reports import _is_first_report
 
 
 def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
@@ -35,11 +36,15 @@ def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
 
 
 def appeal_contributions(
-    where: Q, ctx: Context, *, failures: set[int] | None = None
+    where: Q,
+    ctx: Context,
+    *,
+    failures: set[int] | None = None,
+    first_reports: set[int] | None = None,
 ) -> dict[int, Contribution]:
     """The contributions of the appeals `where` selects (a Q on the appeal's pk), in seven
-    queries. `failures` is the set of durability failures when the caller computed it for every
-    appeal at once (the rebuild); otherwise each closed appeal is checked against its neighbours."""
+    queries. `failures` (durability) and `first_reports` are the sets the rebuild computed for
+    every appeal at once; otherwise each appeal is checked against its neighbours."""
     rows = [
         AppealRow(*values) for values in Appeal.objects.filter(where).values_list(*APPEAL_FIELDS)
     ]
@@ -74,6 +79,8 @@ def appeal_contributions(
         verifications[appeal_id].extend(items)
     if failures is None:
         failures = {row.pk for row in rows if _durability_failed(row)}
+    if first_reports is None:
+        first_reports = {row.pk for row in rows if _is_first_report(row)}
     return {
         row.pk: _appeal_contribution(
             row,
@@ -83,6 +90,7 @@ def appeal_contributions(
             ratings=ratings.get(row.pk, ()),
             verifications=verifications.get(row.pk, ()),
             failed=row.pk in failures,
+            first=row.pk in first_reports,
         )
         for row in rows
     }
@@ -100,7 +108,15 @@ def _appeal_related(where: Q) -> Q:
 
 
 def _appeal_contribution(
-    row: AppealRow, ctx: Context, *, postponements, answers, ratings, verifications, failed
+    row: AppealRow,
+    ctx: Context,
+    *,
+    postponements,
+    answers,
+    ratings,
+    verifications,
+    failed,
+    first=False,
 ) -> Contribution:
     region = row.region_id
     unit = (row.municipality_id or 0, row.executor_id or 0, row.category_id or 0)
@@ -120,6 +136,10 @@ def _appeal_contribution(
             c.add(registered, "repeats")
         if row.channel in PROACTIVE_CHANNELS:
             c.add(registered, "proactive")
+        if first:
+            c.add(registered, "first_reports")
+            if row.channel in PROACTIVE_CHANNELS:
+                c.add(registered, "first_reports_proactive")
     if row.due_at is not None:
         due = day(row.due_at)
         c.add(due, "due")

@@ -1,12 +1,13 @@
-"""Recomputing every rollup from the source tables: the fine grain summed in memory and
-written with COPY (PostgreSQL), the coarse grains derived from it in SQL."""
+"""Recomputing every rollup from the source tables. On PostgreSQL in parallel, in SQL, by
+partitions swapped in at the end (`partitioned.py`); on SQLite (and with `serial=True`) one
+pass in Python: the fine grain summed in memory, the coarse grains derived from it in SQL."""
 
 from __future__ import annotations
 
 import itertools
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
@@ -20,6 +21,8 @@ from ..models import MEASURES, Grain, KpiAnswerTime, KpiDay, RollupState
 from .base import Context
 from .contributions import appeal_contributions, instruction_contributions
 from .durability import all_durability_failures
+from .first_reports import all_first_reports
+from .points import point_contributions, read_points
 from .store import Delta
 
 
@@ -27,8 +30,11 @@ from .store import Delta
 class RebuildReport:
     appeals: int = 0
     instructions: int = 0
+    points: int = 0
     rows: int = 0
     seconds: float = 0.0
+    # Seconds per step of the parallel rebuild (flags, partitions, merge, indexes, swap).
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 def _spans(model, chunk: int):
@@ -40,10 +46,31 @@ def _spans(model, chunk: int):
 
 
 @primary_reads()
-def rebuild(*, chunk: int = 5000, progress: Callable[[str, int], None] | None = None):
-    """Recompute every rollup from the source tables, in one transaction (readers see the old
-    figures until it commits). Rows are summed in memory at the fine grain; the coarse grains
-    are then derived in SQL."""
+def rebuild(
+    *,
+    chunk: int = 5000,
+    progress: Callable[[str, int], None] | None = None,
+    jobs: int | None = None,
+    serial: bool = False,
+) -> RebuildReport:
+    """Recompute every rollup from the source tables; readers see the old figures until the
+    new ones are complete. On PostgreSQL: partitions summed in SQL by `jobs` worker processes
+    (default: the CPUs available), swapped in by one short transaction (`partitioned.py`). On
+    SQLite, or with `serial=True`: the serial pass in Python, in `chunk`s of appeals, in one
+    transaction. Both give the same rows."""
+    if connection.vendor == "postgresql" and not serial:
+        from . import partitioned
+
+        jobs = partitioned.default_jobs() if jobs is None else jobs
+        report = partitioned.run(RebuildReport(), jobs=jobs, progress=progress)
+    else:
+        report = _rebuild_serial(chunk=chunk, progress=progress)
+    return report
+
+
+def _rebuild_serial(*, chunk: int, progress: Callable[[str, int], None] | None) -> RebuildReport:
+    """Rows summed in memory at the fine grain, written with COPY (PostgreSQL) or batched
+    INSERTs; the coarse grains then derived in SQL; all in one transaction."""
     import time
 
     started = time.monotonic()
@@ -54,13 +81,16 @@ def rebuild(*, chunk: int = 5000, progress: Callable[[str, int], None] | None = 
         KpiAnswerTime.objects.all().delete()
         RollupState.objects.all().delete()
         failures = all_durability_failures()
+        first_reports = all_first_reports()
         delta = Delta()
         fine = lambda unit: [(Grain.FINE, *unit)]  # noqa: E731
         sources = [
             (
                 Appeal,
                 RollupState.Subject.APPEAL,
-                lambda where: appeal_contributions(where, ctx, failures=failures),
+                lambda where: appeal_contributions(
+                    where, ctx, failures=failures, first_reports=first_reports
+                ),
             ),
             (
                 Instruction,
@@ -84,6 +114,21 @@ def rebuild(*, chunk: int = 5000, progress: Callable[[str, int], None] | None = 
                     report.instructions += len(states)
                 if progress:
                     progress(subject, len(states))
+        # Inspection points come through the slot inspections registers (a few per team-day).
+        states = []
+        checked = [row for row in read_points() if row.checked]
+        for pk, contribution in point_contributions(checked, ctx).items():
+            delta.add(contribution, +1, fine)
+            states.append(
+                (
+                    RollupState.Subject.POINT,
+                    pk,
+                    contribution.region,
+                    json.dumps(contribution.as_json()),
+                )
+            )
+        _write(RollupState, ["subject", "object_id", "region_id", "contribution"], states)
+        report.points = len(states)
         _insert_fine(delta)
         report.rows = _derive_coarse()
     # Fresh planner statistics: after millions of rows written at once, stale ones send the

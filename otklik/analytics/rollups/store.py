@@ -18,6 +18,8 @@ from ..models import MEASURES, Grain, KpiAnswerTime, KpiDay, RollupState
 from .base import APPEAL_FIELDS, CALENDAR_BASE, WORKING_BASE, AppealRow, Context, Contribution, Unit
 from .contributions import appeal_contributions, instruction_contributions
 from .durability import _durability_neighbours
+from .first_reports import _first_report_neighbours
+from .points import point_contributions, read_points
 
 
 def _grains(unit: Unit) -> list[tuple[int, int, int, int]]:
@@ -183,10 +185,33 @@ def refresh_appeals(ids: Iterable[int]) -> int:
         AppealRow(*values)
         for values in Appeal.objects.filter(pk__in=ids).values_list(*APPEAL_FIELDS)
     ]
-    ids |= _durability_neighbours(rows)
+    ids |= _durability_neighbours(rows) | _first_report_neighbours(rows)
     return _refresh(RollupState.Subject.APPEAL, ids, _Appeals())
 
 
 @primary_reads()
 def refresh_instructions(ids: Iterable[int]) -> int:
     return _refresh(RollupState.Subject.INSTRUCTION, {int(pk) for pk in ids}, _Instructions())
+
+
+class _Points:
+    """Inspection points, read through the slot inspections registers into (rollups/points.py)."""
+
+    def __init__(self):
+        self.ctx = Context()
+        self.rows = {}
+
+    def regions(self, ids):
+        # A state is kept for points once checked; the others add nothing and need none.
+        self.rows = {row.pk: row for row in read_points(ids=ids)}
+        return [(pk, row.region_id) for pk, row in self.rows.items() if row.checked]
+
+    def __call__(self, ids):
+        return point_contributions((self.rows[pk] for pk in ids if pk in self.rows), self.ctx)
+
+
+@primary_reads()
+def refresh_points(ids: Iterable[int]) -> int:
+    """Bring the rollups up to date with these inspection points (inspections calls it when a
+    point's status changes, in the same transaction); a point gone subtracts what it added."""
+    return _refresh(RollupState.Subject.POINT, {int(pk) for pk in ids}, _Points())

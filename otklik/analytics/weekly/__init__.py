@@ -6,8 +6,9 @@ number of queries whatever the size of the data: the KPIs and topics from the ro
 bounded. docs/weekly-review.md explains every rule and threshold.
 
 The parts: `weeks` (which week, and the shared thresholds), `kpis` (headline figures, chart),
-`topic_growth`, `places` (hot spots, heat map) and `lists`; municipalities are in
-`analytics/weekly_municipalities.py`. This module assembles them into a `Review`.
+`topic_growth`, `forecasts` (the forecast made a week earlier, its flags, its accuracy), `places`
+(hot spots, heat map) and `lists`; municipalities are in `analytics/weekly_municipalities.py`.
+This module assembles them into a `Review`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from otklik.lib.db_router import replica_reads
 from .. import figures, ranking
 from ..figures import KpiSet, Period, Scope
 from ..weekly_municipalities import MunicipalityRow, municipality_rows
+from .forecasts import WeekForecast, accuracy_until, week_forecast
 from .kpis import (
     HEADLINE,
     KpiRow,
@@ -53,6 +55,7 @@ from .topic_growth import (
     topics,
 )
 from .weeks import (
+    ACCURACY_WEEKS,
     CELL_METRES,
     CHART_WEEKS,
     FAILED_WEEKS,
@@ -82,6 +85,7 @@ from .weeks import (
 )
 
 __all__ = [
+    "ACCURACY_WEEKS",
     "CELL_METRES",
     "CHART_WEEKS",
     "FAILED_WEEKS",
@@ -115,7 +119,9 @@ __all__ = [
     "Scope",
     "Topic",
     "Topics",
+    "WeekForecast",
     "WeekPoint",
+    "accuracy_until",
     "call_results",
     "current_week",
     "heatmap",
@@ -133,6 +139,7 @@ __all__ = [
     "seasonal_windows",
     "topics",
     "week_code",
+    "week_forecast",
     "weekly_series",
     "worst_overdue",
     "worst_repeats",
@@ -158,6 +165,7 @@ class Review:
     repeats_period: Period
     instructions: dict
     calls: dict
+    forecast: WeekForecast
 
     @property
     def code(self) -> str:
@@ -175,6 +183,10 @@ def review(region: Region, period: Period, today: date, now: datetime) -> Review
     quarter = Period.quarter(period.last_day)
     repeats_period = Period(quarter.start, period.end)
     ranking_period = Period(period.end - RANKING_WEEKS * WEEK, period.end, "custom")
+    week_topics = topics(region.pk, period)
+    forecasts = week_forecast(region, period, today)
+    for root in week_topics.roots:
+        root.forecast = forecasts.for_group(root.category_id)
     return Review(
         region=region,
         period=period,
@@ -184,7 +196,7 @@ def review(region: Region, period: Period, today: date, now: datetime) -> Review
         previous=previous,
         kpi_rows=kpi_rows(current, previous),
         series=weekly_series(region.pk, period.end, today),
-        topics=topics(region.pk, period),
+        topics=week_topics,
         hot_spots=hot_spots(region.pk, period, tz, Grid.for_latitude(region.center_lat)),
         ranking=ranking.ranking("municipality", region.pk, ranking_period, today),
         municipalities=municipality_rows(region.pk, period, today),
@@ -193,4 +205,5 @@ def review(region: Region, period: Period, today: date, now: datetime) -> Review
         repeats_period=repeats_period,
         instructions=instruction_state(region.pk, start, end, now),
         calls=call_results(region.pk, start, end),
+        forecast=forecasts,
     )

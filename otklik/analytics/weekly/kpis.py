@@ -25,6 +25,8 @@ HEADLINE = (
     ("verified", True),
     ("gap", False),
     ("proactive", True),
+    ("found_before_residents", True),
+    ("inspection_yield", True),
     ("instructions_on_time", True),
 )
 

@@ -52,6 +52,9 @@ class Topic:
     count: int = 0
     usual: float = 0.0
     children: list[Topic] = field(default_factory=list)
+    # The forecast of the topic group's region total made a week earlier (root topics only;
+    # the review sets it): a ForecastCheck, or None when none was made.
+    forecast: object | None = None
 
     @property
     def growth(self) -> float:

@@ -35,6 +35,10 @@ REGISTRATION_MARGIN = timedelta(days=30)
 RANKING_WEEKS = 4
 FAILED_WEEKS = 4  # the failed-checks map layer: calls and questionnaires of these weeks
 CHART_WEEKS = 12
+# «Точность прогноза» on the review: the forecasts of the last ACCURACY_WEEKS complete weeks (the
+# review's week included once it is over): two months, enough forecasts to judge, recent enough
+# to show a model that went wrong.
+ACCURACY_WEEKS = 8
 LIST_LIMIT = 10
 LONG_LIST_LIMIT = 50
 HEATMAP_CELLS = 2000

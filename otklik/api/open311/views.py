@@ -22,6 +22,7 @@ from otklik.accounts.tokens import key_from_header
 from otklik.api.tokens import token_for
 from otklik.appeals import access, services
 from otklik.appeals.models import Appeal, Channel
+from otklik.directory import reference
 from otklik.directory.models import Category, Region
 
 from . import params, records
@@ -177,11 +178,9 @@ def service_definition(request, service_code, fmt):
     return respond(fmt, "service_definition", body)
 
 
-def _category(code: str, *, status: int, with_metadata: bool = False) -> Category:
-    categories = Category.objects.filter(code=code, is_active=True)
-    if with_metadata:
-        categories = categories.annotate(has_metadata=records.HAS_METADATA)
-    category = categories.first() if code else None
+def _category(code: str, *, status: int) -> Category:
+    # Active categories with `has_metadata`, kept per process (directory/reference.py).
+    category = reference.snapshot().category(code) if code else None
     if category is None:
         raise Open311Error(
             status, gettext_noop("Unknown service_code: %(code)s."), {"code": code[:64]}
@@ -209,7 +208,7 @@ def _create_request(request, fmt):
     code = params.param(data, "service_code", limit=64)
     if not code:
         raise Open311Error(400, gettext_noop("service_code is required."))
-    category = _category(code, status=400, with_metadata=True)
+    category = _category(code, status=400)
     latitude = params.number(data, "lat", low=-90, high=90)
     longitude = params.number(data, "long", low=-180, high=180)
     address = params.param(data, "address_string", limit=500)

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from ninja import Field, Query, Router, Schema
 
 from otklik.accounts.models import ApiScope
-from otklik.analytics import figures, weekly
+from otklik.analytics import figures, figures_cache, forecast_kpi, weekly
 from otklik.analytics import scope as access_scope
 from otklik.analytics.figures import KPI_GOOD_HIGH, KPI_LABELS, KpiSet, Period, Share
 from otklik.analytics.forms import PeriodForm
@@ -46,6 +46,8 @@ SHARES = (
     "verified",
     "proactive",
     "instructions_on_time",
+    "found_before_residents",
+    "inspection_yield",
 )
 READ_ERRORS = {**ERRORS, 400: FieldErrorOut}
 
@@ -74,6 +76,17 @@ class AnswerTimeOut(Schema):
     median_workdays: float | None
 
 
+class ForecastErrorOut(Schema):
+    name_en: str
+    name_ru: str
+    good_is: str | None = Field(description="`low`: a lower MASE is better")
+    mase: float | None = Field(description="Mean absolute scaled error; null without forecasts")
+    inside: int = Field(description="Forecasts whose 80 % interval held the actual count")
+    forecasts: int = Field(description="Forecasts of the period's weeks that are over")
+    percent_inside: float | None = Field(description="About 80 % is right")
+    weeks: int
+
+
 class KpisOut(Schema):
     received: int
     rejected: int
@@ -91,6 +104,11 @@ class KpisOut(Schema):
     gap: float | None = Field(description="On-time share − verified resolution, in points")
     proactive: ShareOut
     instructions_on_time: ShareOut
+    found_before_residents: ShareOut
+    inspection_yield: ShareOut
+    forecast_error: ForecastErrorOut = Field(
+        description="Region and municipality scopes; empty for an organization or category"
+    )
 
 
 class PeriodOut(Schema):
@@ -157,6 +175,22 @@ def kpis_out(k: KpiSet) -> dict:
             "median_workdays": t.median_workdays,
         },
         "gap": k.gap,
+        "forecast_error": forecast_error_out(k),
+    }
+
+
+def forecast_error_out(k: KpiSet) -> dict:
+    ru, en = _names("forecast_error")
+    f = k.forecast_error
+    return {
+        "name_en": en,
+        "name_ru": ru,
+        "good_is": _good("forecast_error"),
+        "mase": f.mase,
+        "inside": f.coverage.numerator,
+        "forecasts": f.coverage.denominator,
+        "percent_inside": f.coverage.percent,
+        "weeks": f.weeks,
     }
 
 
@@ -254,20 +288,24 @@ def _select(request, selection: Selection, roles=access_scope.ANALYTICS_ROLES):
 def kpis(request, selection: Query[Selection]):
     _user, scope, period, today = _select(request, selection)
     previous, year_before = period.previous(), period.previous_year()
-    return {
-        "scope": {
-            "region_id": scope.region_id,
-            "municipality_id": scope.municipality_id,
-            "organization_id": scope.organization_id,
-            "category": selection.category or None,
+    # Access is settled above; the figures of this scope are kept until the rollups change.
+    return figures_cache.cached(
+        ("api.kpis", scope, period, today, selection.category),
+        lambda: {
+            "scope": {
+                "region_id": scope.region_id,
+                "municipality_id": scope.municipality_id,
+                "organization_id": scope.organization_id,
+                "category": selection.category or None,
+            },
+            "period": period_out(period),
+            "kpis": kpis_out(forecast_kpi.kpis(scope, period, today)),
+            "previous_period": period_out(previous),
+            "previous": kpis_out(forecast_kpi.kpis(scope, previous, today)),
+            "year_before_period": period_out(year_before),
+            "year_before": kpis_out(forecast_kpi.kpis(scope, year_before, today)),
         },
-        "period": period_out(period),
-        "kpis": kpis_out(figures.kpis(scope, period, today)),
-        "previous_period": period_out(previous),
-        "previous": kpis_out(figures.kpis(scope, previous, today)),
-        "year_before_period": period_out(year_before),
-        "year_before": kpis_out(figures.kpis(scope, year_before, today)),
-    }
+    )
 
 
 # ---------------------------------------------------------------------------- ranking
@@ -321,12 +359,18 @@ def ranking(request, filters: Query[RankingFilters]):
     user, scope, period, today = _select(request, filters, roles=access_scope.RANKING_ROLES)
     if not access_scope.can_rank(user, scope.region_id):
         raise Http404("Not your region")
-    result = compute_ranking(
-        filters.kind, scope.region_id, period, today, category_ids=scope.category_ids
+    # Access is settled above; the ranking of this region is kept until the rollups change.
+    return figures_cache.cached(
+        ("api.ranking", filters.kind, scope, period, today),
+        lambda: _ranking_out(filters.kind, scope, period, today),
     )
-    ru, en = bilingual(UNIT_KINDS[filters.kind])
+
+
+def _ranking_out(kind: str, scope, period: Period, today: date) -> dict:
+    result = compute_ranking(kind, scope.region_id, period, today, category_ids=scope.category_ids)
+    ru, en = bilingual(UNIT_KINDS[kind])
     return {
-        "kind": filters.kind,
+        "kind": kind,
         "kind_name_ru": ru,
         "kind_name_en": en,
         "region_id": scope.region_id,

@@ -19,6 +19,7 @@ from otklik.appeals.workflow import IllegalTransition
 from . import analytics, appeals, directory, imports, moderation, review, signals, webhooks, work
 from .base import ScopeDenied, token_auth
 from .etag import with_conditional_get
+from .inspections import router as inspections_router
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -100,6 +101,7 @@ api.add_router("/directory/", directory.router)
 api.add_router("/webhooks/", webhooks.router)
 api.add_router("/imports/", imports.router)
 api.add_router("/signals/", signals.router)
+api.add_router("/inspections/", inspections_router)
 
 
 @api.exception_handler(SchemaValidationError)

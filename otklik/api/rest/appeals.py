@@ -25,6 +25,7 @@ from otklik.appeals import access, filing_rate, services
 from otklik.appeals.answer_signature import SIGNATURE_FIELDS
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.workflow import Action, IllegalTransition, Status, is_allowed
+from otklik.directory import reference
 from otklik.directory.models import Category, Region
 from otklik.lib.client import client_ip
 
@@ -237,7 +238,7 @@ def _region_for(token, code: str | None) -> Region:
 def _category_for(code: str | None) -> Category | None:
     if not code:
         return None
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = reference.snapshot().category(code)
     if category is None:
         _refuse("category", _("No such category."))
     return category
@@ -339,7 +340,7 @@ def _answer(appeal: Appeal) -> dict | None:
     }
 
 
-def _full(appeal: Appeal, *, user, request) -> dict:
+def _full(appeal: Appeal, *, user, request, filed: bool = False) -> dict:
     client = getattr(request.auth, "is_client", False)
     staff = not client and access.has_scope(
         user, appeal, access.DIRECTORS | access.WORKERS | access.CALLERS | access.MODERATORS
@@ -348,7 +349,8 @@ def _full(appeal: Appeal, *, user, request) -> dict:
     data["supporters"] = appeal.supports.count()
     personal = data["personal"] is not None
     data["history"] = _history(appeal, user=user, staff=staff, personal=personal)
-    data["answer"] = _answer(appeal)
+    # A filing: the first published answer sets answered_at, which nothing clears.
+    data["answer"] = None if filed and appeal.answered_at is None else _answer(appeal)
     return data
 
 
@@ -450,14 +452,32 @@ def file_appeal(request, payload: AppealIn, response: HttpResponse):
         external_id=payload.external_id,
         external_source=payload.external_source,
     )
-    appeal = _fetch(user, appeal.number) if citizen else _reload(appeal)
+    if not citizen or (status == 201 and appeal.applicant_id == user.pk):
+        # What appeal_out reads is already on the appeal submit_appeal made (it may be outside
+        # a staff key's reading scope, e.g. a service account with no role in the territory).
+        appeal = _reload(appeal)
+    else:
+        appeal = _fetch(user, appeal.number)
     response["Location"] = f"{request.path.rstrip('/')}/{appeal.number}"
-    return Reply(status, _full(appeal, user=user, request=request))
+    return Reply(status, _full(appeal, user=user, request=request, filed=True))
+
+
+def _has_relations(appeal: Appeal) -> bool:
+    """Whether every relation appeal_out reads is loaded (or empty) on the object."""
+    for name in ("region", "municipality", "category", "executor", "repeat_of", "applicant"):
+        field = Appeal._meta.get_field(name)
+        if getattr(appeal, field.attname) is not None and not field.is_cached(appeal):
+            return False
+    category = appeal.category
+    parent = category._meta.get_field("parent") if category else None
+    return category is None or category.parent_id is None or parent.is_cached(category)
 
 
 def _reload(appeal: Appeal) -> Appeal:
-    """The appeal a staff key just filed, with what appeal_out reads (it may be outside the
-    key's reading scope, e.g. a service account with no role in the territory)."""
+    """The appeal a key just filed, with what appeal_out reads: the object submit_appeal made
+    carries it all (the reference data of directory/reference.py), else it is read again."""
+    if _has_relations(appeal):
+        return appeal
     return (
         Appeal.objects.filter(pk=appeal.pk)
         .select_related(*APPEAL_RELATED, "applicant")

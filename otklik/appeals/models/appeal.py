@@ -21,10 +21,11 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("phone (entered by staff)")
     FIELD = "field", _("field team")
     SOCIAL = "social", _("social networks")
+    INSPECTION = "inspection", _("inspection")
     IMPORT = "import", _("import")
 
 
-PROACTIVE_CHANNELS = frozenset({Channel.FIELD, Channel.SOCIAL})
+PROACTIVE_CHANNELS = frozenset({Channel.FIELD, Channel.SOCIAL, Channel.INSPECTION})
 
 # Roles that see appeals of a territory (region or municipality) or of an organization.
 TERRITORY_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.LEADERSHIP, Role.ADMIN})

@@ -7,15 +7,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from otklik.directory import reference
 from otklik.directory.models import Region
-from otklik.directory.production_calendar import work_calendar
 from otklik.lib.plaintext import clean_text
 
-from ..models import Appeal, AppealEvent, AppealNumberSequence
+from ..models import Appeal, AppealEvent
+from ..numbers import next_number
 from ..workflow import Action, IllegalTransition, next_status
 
 MAX_TEXT = 5000
@@ -28,7 +28,8 @@ MIN_REPEATED_POSTPONEMENT_REASON = 50
 
 
 def _deadline_context(region: Region) -> tuple:
-    return work_calendar(region), ZoneInfo(region.time_zone)
+    # The calendar of the per-process reference snapshot (directory/reference.py).
+    return reference.snapshot().calendar(region.pk), ZoneInfo(region.time_zone)
 
 
 def _lock(appeal: Appeal) -> Appeal:
@@ -82,31 +83,10 @@ def _transition(
     )
 
 
-def _increment_number(region: Region, year: int) -> int | None:
-    # UPDATE … RETURNING: one round trip instead of two while holding the row lock, which every
-    # intake of the region waits on until the transaction commits (bench/intake.py).
-    table = connection.ops.quote_name(AppealNumberSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 (a model's table)
-            "WHERE region_id = %s AND year = %s RETURNING last_value",
-            [region.pk, year],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
 def _next_number(region: Region, year: int) -> str:
-    """The next public number of the region's year, e.g. 48-2026-000123 (row-locked)."""
-    value = _increment_number(region, year)
-    if value is None:
-        try:
-            with transaction.atomic():
-                AppealNumberSequence.objects.create(region=region, year=year, last_value=1)
-            value = 1
-        except IntegrityError:
-            value = _increment_number(region, year)
-    return f"{region.code}-{year}-{value:06d}"
+    """The next public number of the region's year, e.g. 48-2026-000123 (appeals/numbers.py:
+    a sequence on PostgreSQL, the counter row on SQLite)."""
+    return next_number(region, year)
 
 
 def _format(message, params: dict) -> str:

@@ -71,6 +71,20 @@ EXPLANATIONS = {
     "instructions_on_time": gettext_lazy(
         "Of instructions due in the period: the share completed by their deadline."
     ),
+    "found_before_residents": gettext_lazy(
+        "Of problems first reported in the period (an appeal with no earlier appeal of the same "
+        "category within 100 m and 30 days): those first reported by a field team, an "
+        "inspection or monitoring, before any resident wrote."
+    ),
+    "inspection_yield": gettext_lazy(
+        "Of inspection points checked in the period: the share where the team found a problem "
+        "(points the team could not reach were not checked)."
+    ),
+    "forecast_error": gettext_lazy(
+        "Weekly appeals by topic group and municipality against the forecast made the week "
+        "before: the mean absolute scaled error (below 1 beats the week-to-week change) and the "
+        "share of forecasts inside their 80 % interval (about 80 % is right)."
+    ),
     "rejected": gettext_lazy(
         "Appeals rejected at moderation (spam, not competent, duplicates); they count in no "
         "other figure."
@@ -249,6 +263,8 @@ def _value(k: KpiSet, kpi: str) -> float | None:
         return k.gap
     if kpi == "time_to_answer":
         return k.time_to_answer.mean_days
+    if kpi == "forecast_error":
+        return k.forecast_error.mase
     return getattr(k, kpi).percent
 
 
@@ -260,6 +276,8 @@ def _text(k: KpiSet, kpi: str) -> str:
         return "—" if value is None else _("%(n)s pp") % {"n": format_value(value)}
     if kpi == "time_to_answer":
         return _days(value)
+    if kpi == "forecast_error":
+        return "—" if value is None else _("MASE %(n)s") % {"n": format_value(value)}
     return format_value(value, percent=True)
 
 
@@ -267,7 +285,7 @@ def trend(kpi: str, now: float | None, then: float | None) -> tuple[str, str]:
     """(arrow and change as text, css class): green when the change is for the better."""
     if now is None or then is None:
         return "", "trend-none"
-    delta = round(now - then, 1)
+    delta = round(now - then, 2 if kpi == "forecast_error" else 1)
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
     good = KPI_GOOD_HIGH.get(kpi)
     if delta == 0 or good is None:
@@ -278,6 +296,8 @@ def trend(kpi: str, now: float | None, then: float | None) -> tuple[str, str]:
         change = format_value(abs(delta))
     elif kpi == "time_to_answer":
         change = _days(abs(delta))
+    elif kpi == "forecast_error":
+        change = format_value(abs(delta))
     else:
         change = _("%(n)s pp") % {"n": format_value(abs(delta))}
     return (arrow if delta == 0 else f"{arrow} {change}"), css

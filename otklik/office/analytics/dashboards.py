@@ -47,7 +47,16 @@ from .common import (
 )
 from .kpi import open_overdue_appeals, open_overdue_count
 
-HEADLINE = ("received", "on_time", "overdue", "satisfaction", "verified", "repeat", "postponed")
+HEADLINE = (
+    "received",
+    "on_time",
+    "overdue",
+    "satisfaction",
+    "verified",
+    "repeat",
+    "postponed",
+    "found_before_residents",
+)
 
 
 def _headline(selection: Selection, month: Period) -> dict:

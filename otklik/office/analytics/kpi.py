@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from otklik.analytics import figures
+from otklik.analytics import figures, forecast_kpi
 from otklik.analytics import kpi as straight
 from otklik.analytics import scope as access_scope
 from otklik.analytics.figures import (
@@ -33,6 +33,7 @@ from otklik.analytics.figures import (
 from otklik.analytics.forms import PeriodForm
 from otklik.analytics.models import KpiDay
 from otklik.control.models import Instruction
+from otklik.inspections.models import InspectionPoint
 
 from ..permissions import role_required
 from .common import (
@@ -57,7 +58,10 @@ from .common import (
 )
 
 PAGE_SIZE = 50
-DRILL_KPIS = (*straight.DRILLABLE, OVERDUE_OPEN)
+# Inspection yield lists inspection points, forecast error the forecasts beside their weeks.
+POINT_KPIS = ("inspection_yield",)
+FORECAST_KPIS = ("forecast_error",)
+DRILL_KPIS = (*straight.DRILLABLE, OVERDUE_OPEN, *POINT_KPIS, *FORECAST_KPIS)
 # Figures that count answers, ratings, checks or instructions rather than appeals: the list
 # behind them may be shorter when one appeal has several.
 COUNTS_ITEMS = {
@@ -82,6 +86,9 @@ ORDER = (
     "verified",
     "proactive",
     "instructions_on_time",
+    "found_before_residents",
+    "inspection_yield",
+    "forecast_error",
 )
 
 
@@ -115,6 +122,18 @@ def _card(
                 _drill(selection, "verified"),
             ),
         ]
+    elif kpi == "forecast_error":
+        f = current.forecast_error
+        card.update(
+            url=_drill(selection, kpi, "denominator"),
+            numerator=f.coverage.numerator,
+            denominator=f.coverage.denominator,
+            numerator_url=_drill(selection, kpi),
+            denominator_url=_drill(selection, kpi, "denominator"),
+            wilson="",
+            coverage=_percent(f.coverage),
+            applies=forecast_kpi.applies(selection.scope),
+        )
     else:
         share = getattr(current, kpi)
         card.update(
@@ -157,13 +176,12 @@ def _card(
 def kpi_page(request):
     selection = _select(request)
     scope, period, today = selection.scope, selection.period, selection.today
-    current = figures.kpis(scope, period, today)
+    current = forecast_kpi.kpis(scope, period, today)
     previous_period, last_year = period.previous(), period.previous_year()
-    others = [(_("a year before"), last_year, figures.kpis(scope, last_year, today))]
+    others = [(_("a year before"), last_year, forecast_kpi.kpis(scope, last_year, today))]
     if previous_period != last_year:  # twelve months: the period before is the year before
-        others.insert(
-            0, (_("previous period"), previous_period, figures.kpis(scope, previous_period, today))
-        )
+        before = forecast_kpi.kpis(scope, previous_period, today)
+        others.insert(0, (_("previous period"), previous_period, before))
     cards = [_card(selection, kpi, current, others) for kpi in ORDER]
     gap = _card(selection, "gap", current, others)
     rejected = {
@@ -222,7 +240,7 @@ def _figure(k: KpiSet, kpi: str, part: str) -> int:
         return k.rejected
     if kpi == "time_to_answer":
         return k.time_to_answer.count
-    share = getattr(k, kpi)
+    share = k.forecast_error.coverage if kpi == "forecast_error" else getattr(k, kpi)
     return share.numerator if part == "numerator" else share.denominator
 
 
@@ -255,6 +273,17 @@ def instructions_behind(scope: Scope, period: Period, today: date, part: str):
     )
 
 
+def points_behind(kpi: str, scope: Scope, period: Period, today: date, part: str):
+    """The inspection points behind «inspection yield» (analytics chooses them, in its order;
+    the page reads them from inspections)."""
+    ids = straight.points_behind(kpi, scope, period, today, part=part)
+    position = {pk: index for index, pk in enumerate(ids)}
+    points = InspectionPoint.objects.filter(pk__in=ids).select_related(
+        "municipality", "result_appeal"
+    )
+    return sorted(points, key=lambda point: position[point.pk])
+
+
 @role_required(ANALYTICS)
 @require_GET
 def kpi_appeals(request):
@@ -285,14 +314,20 @@ def kpi_appeals(request):
         rows = open_overdue_appeals(scope, today).order_by("due_at", "pk")
         context["period_text"] = _("on %(day)s") % {"day": today.strftime("%d.%m.%Y")}
     else:
-        figure = _figure(figures.kpis(scope, period, today), kpi, part)
+        read = forecast_kpi.kpis if kpi in FORECAST_KPIS else figures.kpis
+        k = read(scope, period, today)
+        figure = _figure(k, kpi, part)
         if kpi == "instructions_on_time":
             rows = instructions_behind(scope, period, today, part).order_by("due_at", "pk")
+        elif kpi in POINT_KPIS:
+            rows = points_behind(kpi, scope, period, today, part)
+        elif kpi in FORECAST_KPIS:
+            rows = forecast_kpi.checks(scope, period, today, part=part)
         else:
             rows = straight.appeals_behind(kpi, scope, period, today, part=part)
     if kpi == "instructions_on_time":
         rows = rows.select_related("organization").annotate(appeal_count=Count("appeals"))
-    else:
+    elif kpi not in (*POINT_KPIS, *FORECAST_KPIS):
         rows = rows.select_related("category", "category__parent", "municipality", "executor")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
@@ -301,6 +336,8 @@ def kpi_appeals(request):
         listed=page.paginator.count,
         counts_items=COUNTS_ITEMS.get(kpi),
         instructions=kpi == "instructions_on_time",
+        points=kpi in POINT_KPIS,
+        forecasts=kpi in FORECAST_KPIS,
         query=selection.query(kpi=kpi, part=part),
         denominator=part == "denominator",
     )

@@ -24,11 +24,12 @@ from otklik.analytics import rollups
 from otklik.appeals.answer_signature import published_unsigned, sign_unsigned
 from otklik.appeals.models import Appeal, Postponement
 from otklik.appeals.public_copy import recompute_public_copies
-from otklik.demo import bulk, office, verification
+from otklik.demo import bulk, inspections, inspections_today, office, verification
 from otklik.demo.addresses import seed_address_register
 from otklik.demo.geography import REGION_CODE
 from otklik.demo.history import History
 from otklik.demo.region import build_region, ensure_demo_devices, ensure_demo_tokens
+from otklik.directory import reference
 from otklik.directory.models import Category, Organization, Region, RoutingRule
 from otklik.directory.production_calendar import seed_calendar
 from otklik.incidents.services import rebuild_incidents
@@ -100,14 +101,18 @@ class Command(BaseCommand):
             demo = build_region(
                 random.Random(seed * 7919 + 1), citizens=citizens, history_start=history_start
             )
+            # Bulk-written calendar, municipalities and categories send no signals.
+            reference.changed()
             phases["directory and people"] = time.monotonic()
             history = History(demo, appeals=appeals, seed=seed, now=now, progress=progress)
             seed_address_register(demo.region, history.units)
-            history.run()
+            season = inspections.Season(demo, history, seed=seed, appeals=appeals)
+            history.run(extra=season.add_drafts)
             phases["history"] = time.monotonic()
             written = bulk.write(history, progress=progress)
             # Published answers carry who answers for them, as the service signs them.
             sign_unsigned(published_unsigned().filter(appeal__region=demo.region))
+            season.write()
             phases["writing"] = time.monotonic()
             # The public copies (personal data masked), as the outbox makes them after filing.
             recompute_public_copies(
@@ -124,6 +129,12 @@ class Command(BaseCommand):
             # The last fortnight clustered into incidents, as the outbox would have done.
             rebuild_incidents(since=now - timedelta(days=DEMO_INCIDENT_DAYS), region=demo.region)
             phases["incidents"] = time.monotonic()
+            # The forecasts of the past weeks, as the weekly job would have made them, then
+            # today's inspection points and plans (the forecast is one of their sources).
+            inspections_today.backfill_forecasts(demo.region, now)
+            phases["forecasts"] = time.monotonic()
+            inspections_today.plan_today(season, now)
+            phases["inspections today"] = time.monotonic()
         phases["commit"] = time.monotonic()
         # Fresh planner statistics after a bulk load: without them SQLite sorts every public
         # appeal for «newest first» instead of walking the created_at index.

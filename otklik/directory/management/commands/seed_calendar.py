@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from otklik.directory import reference
 from otklik.directory.production_calendar import seed_calendar
 
 
@@ -14,4 +15,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, from_year, to_year, **options):
         count = seed_calendar(from_year, to_year)
+        reference.changed()  # bulk-written: no signals
         self.stdout.write(f"Production calendar: {count} days for {from_year}–{to_year}.")

@@ -1,0 +1,144 @@
+"""Reference data every filing reads, kept per process: active categories by code and by id,
+a region's municipalities with their boundaries prepared for point-in-polygon, the production
+calendar of a region.
+
+A snapshot is valid for one version, a token in the shared cache (`VERSION_KEY`). Saving or
+deleting a region, municipality, category, category attribute, organization, routing rule or
+calendar day replaces the token (post_save/post_delete, at once and again on commit, so that a
+process that reloaded between the two cannot keep the old rows); bulk writes that send no
+signal (`QuerySet.update`, `bulk_create`) call `changed()` themselves. The token is read once
+per request (the first use in it) and on every use outside a request (workers, shells): one
+cache read instead of a query per kind of data, and the next filing anywhere sees a change.
+
+The objects handed out are shared by the threads of the process: read them, never change them.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from otklik.lib.geo import contains, prepare
+
+from .models import Category, CategoryAttribute, Municipality
+
+if TYPE_CHECKING:
+    from otklik.lib.workdays import WorkCalendar
+
+VERSION_KEY = "directory:reference-version"
+_current: Snapshot | None = None
+_local = threading.local()
+
+
+class Snapshot:
+    """The reference data of one version, each kind loaded on its first use."""
+
+    def __init__(self, version: str):
+        self.version = version
+        self._categories: tuple[dict, dict] | None = None
+        self._municipalities: dict[int, list] = {}
+        self._calendars: dict[int | None, WorkCalendar] = {}
+
+    def _category_maps(self) -> tuple[dict, dict]:
+        if self._categories is None:
+            active = list(
+                Category.objects.filter(is_active=True)
+                .select_related("parent")
+                .annotate(
+                    has_metadata=Exists(
+                        CategoryAttribute.objects.filter(category=OuterRef("pk"), is_active=True)
+                    )
+                )
+            )
+            self._categories = ({c.code: c for c in active}, {c.pk: c for c in active})
+        return self._categories
+
+    def category(self, code: str) -> Category | None:
+        """The active category with this code (`has_metadata` set), or None."""
+        return self._category_maps()[0].get(code)
+
+    def category_by_pk(self, pk: int) -> Category | None:
+        return self._category_maps()[1].get(pk)
+
+    def municipalities(self, region_id: int) -> list[tuple[Municipality, object]]:
+        """The region's municipalities, each with its prepared boundary (or None)."""
+        found = self._municipalities.get(region_id)
+        if found is None:
+            found = [
+                (m, prepare(m.boundary_shape) if m.boundary else None)
+                for m in Municipality.objects.filter(region_id=region_id)
+            ]
+            self._municipalities[region_id] = found
+        return found
+
+    def find_municipality(self, region_id: int, lat: float, lon: float):
+        """The municipality whose boundary covers the point, or False when the region has
+        boundaries and none covers it, or None when it has none (the caller falls back)."""
+        municipalities = self.municipalities(region_id)
+        bounded = [(m, shape) for m, shape in municipalities if shape is not None]
+        if not bounded:
+            return None
+        for municipality, shape in bounded:
+            if contains(shape, lat, lon):
+                return municipality
+        return False
+
+    def calendar(self, region_id: int | None) -> WorkCalendar:
+        found = self._calendars.get(region_id)
+        if found is None:
+            from .production_calendar import work_calendar
+
+            found = self._calendars[region_id] = work_calendar(region_id)
+        return found
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def snapshot() -> Snapshot:
+    """The reference data of the current version (read once per request)."""
+    global _current
+    in_request = getattr(_local, "in_request", False)
+    if in_request and getattr(_local, "snapshot", None) is not None:
+        return _local.snapshot
+    version = _version()
+    current = _current
+    if current is None or current.version != version:
+        current = _current = Snapshot(version)
+    if in_request:
+        _local.snapshot = current
+    return current
+
+
+def _bump() -> None:
+    global _current
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _current = None
+    _local.snapshot = None
+
+
+def changed(**_signal) -> None:
+    """Reference data changed: every process reloads it on its next use."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def request_started(**_signal) -> None:
+    _local.in_request = True
+    _local.snapshot = None
+
+
+def request_finished(**_signal) -> None:
+    _local.in_request = False
+    _local.snapshot = None

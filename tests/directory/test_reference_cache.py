@@ -1,0 +1,58 @@
+"""The per-process reference data of filing (directory/reference.py): a change to a category,
+a municipality's boundary or the production calendar is seen by the next filing, in this
+process at once and in another through the version in the shared cache."""
+
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from otklik.appeals import services
+from otklik.directory import reference
+from otklik.directory.models import CalendarDay
+from otklik.directory.services import find_municipality
+from tests.conftest import square
+
+pytestmark = pytest.mark.django_db
+INSIDE = (52.61, 39.59)
+ELSEWHERE = (53.30, 38.20)
+
+
+def test_a_deactivated_category_is_refused_by_the_next_filing(client, category):
+    assert reference.snapshot().category("potholes") == category
+    category.is_active = False
+    category.save(update_fields=["is_active"])
+    assert reference.snapshot().category("potholes") is None
+
+
+def test_a_moved_boundary_is_seen_by_the_next_point_lookup(region, municipality):
+    assert find_municipality(region=region, lat=ELSEWHERE[0], lon=ELSEWHERE[1]) is None
+    municipality.boundary = square(*ELSEWHERE)
+    municipality.save(update_fields=["boundary"])
+    assert find_municipality(region=region, lat=ELSEWHERE[0], lon=ELSEWHERE[1]) == municipality
+    assert find_municipality(region=region, lat=INSIDE[0], lon=INSIDE[1]) is None
+
+
+def test_a_new_day_off_is_seen_by_the_next_deadline(region):
+    day = date(2026, 3, 4)  # a Wednesday
+    assert reference.snapshot().calendar(region.pk).is_working_day(day)
+    CalendarDay.objects.create(date=day, region=region, kind=CalendarDay.Kind.DAY_OFF)
+    assert not reference.snapshot().calendar(region.pk).is_working_day(day)
+
+
+def test_a_change_made_by_another_process_is_seen_through_the_version(region, category):
+    kept = reference.snapshot()
+    assert reference.snapshot() is kept
+    cache.set(reference.VERSION_KEY, "another process changed something", timeout=None)
+    assert reference.snapshot() is not kept
+
+
+def test_a_filing_uses_the_kept_municipality_and_calendar(region, municipality, citizen):
+    services.submit_appeal(
+        region=region, text="Яма", applicant=citizen, latitude=52.61, longitude=39.59
+    )
+    appeal = services.submit_appeal(
+        region=region, text="Яма", applicant=citizen, latitude=52.61, longitude=39.59
+    )
+    assert appeal.municipality == municipality
+    assert appeal.municipality is reference.snapshot().municipalities(region.pk)[0][0]
