@@ -260,24 +260,43 @@ class Session:
 
 
 class Client:
-    """One keep-alive connection; reopened after an error."""
+    """One keep-alive connection; reopened after an error. A connection left idle past the
+    server's keep-alive timeout (gunicorn's, 2 s: between the rate search and the CPU table)
+    is closed by the server; the first request on it is sent again once on a new connection,
+    as a browser does. A failure on a connection in use is an error, never retried."""
+
+    IDLE_SECONDS = 1.0
 
     def __init__(self, port: int):
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.last_used = None
+
+    def _reopen(self):
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
     def send(self, method, path, body=None, headers=None, session=None):
         headers = {"Host": "127.0.0.1", **(headers or {})}
         if session is not None:
             headers.update(session.header())
+        stale = self.last_used is not None and time.monotonic() - self.last_used > self.IDLE_SECONDS
         try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if not stale:
+                    raise
+                self._reopen()
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self._reopen()
+            self.last_used = None
             raise
+        self.last_used = time.monotonic()
         if session is not None:
             session.keep(response)
         return response, data
