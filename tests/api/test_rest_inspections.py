@@ -10,8 +10,7 @@ from otklik.accounts.tokens import issue_token
 from otklik.appeals.workflow import Status
 from otklik.inspections.models import InspectionPlan, PlanStop
 from tests.factories import staff
-from tests.inspections.conftest import DAY
-from tests.office.test_inspection_plan import make_point, make_team
+from tests.inspections.conftest import DAY, make_point, make_team
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/inspections"

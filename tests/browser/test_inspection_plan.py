@@ -13,8 +13,7 @@ from otklik.accounts.models import Role
 from otklik.inspections.models import PlanStop
 from tests.browser.helpers import screenshot
 from tests.factories import staff
-from tests.inspections.conftest import DAY
-from tests.office.test_inspection_plan import make_point, make_team
+from tests.inspections.conftest import DAY, make_point, make_team
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Test-password-2026"  # UserFactory's

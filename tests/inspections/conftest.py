@@ -43,21 +43,43 @@ def appeal_at(appeal_in):
     return make
 
 
+def make_team(organization, municipality, name, east=0, north=0, start=8, end=17):
+    """A field team of `organization` serving `municipality`, its base `east`/`north` metres
+    from ORIGIN, on shift from `start` to `end` o'clock."""
+    lat, lon = point(east, north)
+    return FieldTeam.objects.create(
+        organization=organization,
+        municipality=municipality,
+        name=name,
+        base_lat=lat,
+        base_lon=lon,
+        base_address=f"база {name}",
+        shift_start=time(start),
+        shift_end=time(end),
+    )
+
+
+def make_point(municipality, east, north, score=1.0, reasons=None, key=None):
+    """A point proposed for DAY at `east`/`north` metres from ORIGIN, on «ул. Тестовая»."""
+    lat, lon = point(east, north)
+    return InspectionPoint.objects.create(
+        municipality=municipality,
+        day=DAY,
+        key=key or f"test:{east}:{north}",
+        latitude=lat,
+        longitude=lon,
+        address=f"ул. Тестовая, {east // 100 + 1}",
+        score=score,
+        reasons=reasons or [{"code": "test", "text": "Проверка на месте", "weight": score}],
+    )
+
+
 @pytest.fixture
 def team_of(municipality):
     """`team_of(organization, name, east=0, north=0, start=8, end=17)`: a field team."""
 
     def make(organization, name, east=0, north=0, start=8, end=17, municipality_=None):
-        lat, lon = point(east, north)
-        return FieldTeam.objects.create(
-            organization=organization,
-            municipality=municipality_ or municipality,
-            name=name,
-            base_lat=lat,
-            base_lon=lon,
-            shift_start=time(start),
-            shift_end=time(end),
-        )
+        return make_team(organization, municipality_ or municipality, name, east, north, start, end)
 
     return make
 

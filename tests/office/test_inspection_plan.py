@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from otklik.accounts.models import Role
 from otklik.appeals.workflow import Status
-from otklik.inspections.models import InspectionPlan, InspectionPoint, PlanStop, PointProposal
+from otklik.inspections.models import InspectionPlan, PlanStop, PointProposal
 from tests.factories import staff
-from tests.inspections.conftest import DAY, point
+from tests.inspections.conftest import DAY, make_point, make_team
 
 pytestmark = pytest.mark.django_db
 POINTS = reverse("office:inspection_points")
@@ -24,38 +24,6 @@ BUILD = reverse("office:inspection_build")
 @pytest.fixture(autouse=True)
 def _fast_solver(settings):
     settings.INSPECTION_SOLVER_SECONDS = 0.2
-
-
-def make_team(organization, municipality, name, east=0, north=0):
-    lat, lon = point(east, north)
-    from datetime import time
-
-    from otklik.inspections.models import FieldTeam
-
-    return FieldTeam.objects.create(
-        organization=organization,
-        municipality=municipality,
-        name=name,
-        base_lat=lat,
-        base_lon=lon,
-        base_address=f"база {name}",
-        shift_start=time(8),
-        shift_end=time(17),
-    )
-
-
-def make_point(municipality, east, north, score=1.0, reasons=None, key=None):
-    lat, lon = point(east, north)
-    return InspectionPoint.objects.create(
-        municipality=municipality,
-        day=DAY,
-        key=key or f"test:{east}:{north}",
-        latitude=lat,
-        longitude=lon,
-        address=f"ул. Тестовая, {east // 100 + 1}",
-        score=score,
-        reasons=reasons or [{"code": "test", "text": "Проверка на месте", "weight": score}],
-    )
 
 
 @pytest.fixture
