@@ -35,11 +35,21 @@ def _secret_key() -> str:
     # the embedded mode never runs on a key that is published in the repository.
     if key := os.environ.get("SECRET_KEY"):
         return key
+    # Processes starting together on a fresh installation (gunicorn's workers, the task worker)
+    # must agree on one key: it is written whole to a file of its own, then linked into place,
+    # which fails for every process but the first; the others read the first one's key.
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        draft = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

@@ -79,6 +79,36 @@ def test_defaults_are_russian_moscow_time_no_debug_and_a_generated_key(tmp_path)
     assert run_python(["-c", script], tmp_path).stdout == first.stdout
 
 
+def test_processes_starting_together_agree_on_the_generated_key(tmp_path, monkeypatch):
+    # Two processes on a fresh installation: the other one links its key into place first. This
+    # one's own draft must lose, be removed, and the other's whole key be used — never an empty
+    # file half written (which made Django refuse to start: "SECRET_KEY must not be empty").
+    import otklik.settings as conf
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setattr(conf, "DATA_DIR", tmp_path)
+
+    def the_other_process_was_first(draft, path):
+        Path(path).write_text("the-first-process-key")
+        raise FileExistsError(path)
+
+    monkeypatch.setattr(os, "link", the_other_process_was_first)
+    assert conf._secret_key() == "the-first-process-key"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_a_fresh_installation_writes_its_key_whole_and_private(tmp_path, monkeypatch):
+    import otklik.settings as conf
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setattr(conf, "DATA_DIR", tmp_path / "var")
+    key = conf._secret_key()
+    assert len(key) >= 50
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["secret_key"]
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert conf._secret_key() == key
+
+
 def test_this_process_runs_in_russian_and_moscow_time():
     assert settings.LANGUAGE_CODE == "ru"
     assert settings.TIME_ZONE == "Europe/Moscow"
