@@ -107,11 +107,11 @@ def test_a_png_with_alpha_is_accepted_on_a_white_background(region, citizen):
     assert middle[0] > 200 and middle[1] < 60  # red stays red
 
 
-def test_a_large_photo_is_scaled_down_to_2560_pixels(region, citizen):
+def test_a_large_photo_is_scaled_down_to_2000_pixels(region, citizen):
     out = io.BytesIO()
     Image.new("RGB", (3000, 100), (10, 10, 10)).save(out, "JPEG")
     attachment = submit(region, citizen, upload("wide.jpg", out.getvalue())).attachments.get()
-    assert (attachment.width, attachment.height) == (2560, 85)
+    assert (attachment.width, attachment.height) == (2000, 67)
 
 
 def test_the_answer_carries_its_own_evidence(appeal_in, executor):

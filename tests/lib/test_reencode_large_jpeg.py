@@ -42,3 +42,14 @@ def test_large_jpeg_turned_by_exif_comes_out_upright():
 def test_small_jpeg_keeps_its_size():
     done = reencode_image(SimpleUploadedFile("small.jpg", _jpeg(800, 600)), **LIMITS)
     assert (done.width, done.height) == (800, 600)
+
+
+def test_a_phones_12_megapixel_jpeg_is_decoded_at_half_scale_without_resampling(monkeypatch):
+    # 4000 × 3000 is twice MAX_SIDE: the decoder's 1/2 scale gives the stored size exactly, so the
+    # costly full decode and resampling (six times the CPU) never happen.
+    def no_resampling(*args, **kwargs):
+        raise AssertionError("resampled")
+
+    monkeypatch.setattr(Image.Image, "resize", no_resampling)
+    done = reencode_image(SimpleUploadedFile("phone.jpg", _jpeg(2 * MAX_SIDE, 1500)), **LIMITS)
+    assert (done.width, done.height) == (MAX_SIDE, 750)
