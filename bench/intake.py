@@ -21,7 +21,7 @@ text) against the 201s (302s for the portal) received: nothing lost, nothing dou
 answer but the expected one, or a count that differs, ends the run with exit status 1.
 
     .venv/bin/python bench/intake.py [--duration 20] [--connections 8] [--workers 2]
-        [--threads 4] [--endpoints health,open311,rest,portal] [--cache db|locmem]
+        [--threads 4] [--endpoints health,open311,rest,portal] [--cache db|redis|locmem]
         [--port 8766] [--smoke]
 
 PostgreSQL is reached as PG_URL (default postgres://postgres@127.0.0.1:5432).
@@ -375,10 +375,11 @@ def main() -> None:
     parser.add_argument("--endpoints", default=",".join(TARGETS))
     parser.add_argument(
         "--cache",
-        choices=["db", "locmem"],
+        choices=["db", "redis", "locmem"],
         default="db",
-        help="the cache the throttle counts in: the default shared database cache, or each "
-        "process's memory (as with a Redis cache, no database writes)",
+        help="the cache the throttle counts in: the default shared database cache, Redis as "
+        "REDIS_URL sets it in production (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14, "
+        "a fresh key prefix a run), or each process's memory (no shared counter at all)",
     )
     parser.add_argument(
         "--no-idempotency-key",
@@ -423,6 +424,9 @@ def main() -> None:
         os.environ["BENCH_NO_KEY"] = "1"  # read by the spawned load processes
     if args.cache == "locmem":
         env["CACHE_BACKEND"] = "django.core.cache.backends.locmem.LocMemCache"
+    elif args.cache == "redis":
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        env["CACHE_KEY_PREFIX"] = f"bench-intake-{uuid.uuid4().hex[:8]}"
 
     print(f"database {db}: drop, create, migrate, seed")
     psql(pg_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')

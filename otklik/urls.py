@@ -14,7 +14,11 @@ from otklik.portal import accounts as portal_accounts
 admin.site.site_header = _("Otklik: administration")
 admin.site.site_title = _("Otklik")
 
-# A database that cannot be reached answers 503 and a full disk 507 (faults.py).
+# A database that cannot be reached answers 503 and a full disk 507; these and Django's own
+# error pages answer in Russian and English, in the caller's format (faults.py).
+handler400 = "otklik.faults.bad_request"
+handler403 = "otklik.faults.permission_denied"
+handler404 = "otklik.faults.page_not_found"
 handler500 = "otklik.faults.server_error"
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 # psycopg's messages when the server is gone or refuses connections for a moment; an
 # OperationalError of another kind (a lock timeout, a cancelled statement) is not one.
@@ -40,6 +40,22 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
             return False
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def database_reachable(timeout: int = 2) -> bool:
+    """Whether a new connection to the default database answers now (for an error that did not
+    say it was the database's: while PostgreSQL starts up or restarts, a request can fail in a
+    way no message foresaw). SQLite is a file: always reachable."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return True
+    params = {**connection.get_connection_params(), "connect_timeout": timeout}
+    try:
+        with connection.Database.connect(**params) as probe:
+            probe.execute("SELECT 1")
+    except Exception:  # any failure to connect and answer is «not reachable»
+        return False
+    return True
 
 
 def is_disk_full(exc: BaseException | None) -> bool:
