@@ -31,7 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+# The workplace's shared data sets, next to the checkout; OTKLIK_SHARED_DATA for a checkout
+# elsewhere (a clone in /tmp).
+DATA = Path(os.environ.get("OTKLIK_SHARED_DATA", ROOT.parent / "shared" / "data"))
 DB = "otklik_bench_intel"
 URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 SHIFT_DAYS = 3
