@@ -27,6 +27,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from otklik.lib.hooks import Hooks
+from otklik.lib.wakeups import enqueue_unless_waiting
 
 from .models import AppealEvent
 
@@ -88,5 +89,7 @@ def process_outbox() -> int:
 
 
 def wake_on_commit() -> None:
-    """Queue `process_outbox` once the current transaction commits (after a write's event)."""
-    transaction.on_commit(lambda: process_outbox.enqueue())
+    """Queue `process_outbox` once the current transaction commits (after a write's event),
+    unless a run is already waiting in the queue: that run starts after this commit and hands
+    over this event too (lib/wakeups.py). One waiting run per storm, not one per appeal."""
+    transaction.on_commit(lambda: enqueue_unless_waiting(process_outbox))

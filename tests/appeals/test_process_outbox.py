@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from otklik.appeals import outbox, services
 from otklik.appeals.models import AppealEvent
@@ -77,3 +79,32 @@ def test_the_outbox_is_enqueued_after_the_commit(appeal_in, django_capture_on_co
 def test_an_empty_outbox_sends_nothing():
     assert outbox.process_outbox.call() == 0
     assert mail.outbox == []
+
+
+def _waiting_runs():
+    return DBTaskResult.objects.ready().filter(task_path=outbox.process_outbox.module_path)
+
+
+def test_writes_in_a_row_queue_one_waiting_run(appeal_in, django_capture_on_commit_callbacks):
+    """A storm of filings wakes the outbox once: while a run waits in the queue, the next
+    commits add no second one (each would be a commit and a worker's pass for nothing)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_in(Status.NEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_in(Status.NEW)
+    assert _waiting_runs().count() == 1
+
+
+def test_a_run_already_started_does_not_count_as_waiting(
+    appeal_in, django_capture_on_commit_callbacks
+):
+    """A run that has started may have read the events before this commit: the write queues a
+    new one, which hands its event over."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_in(Status.NEW)
+    _waiting_runs().update(status=TaskResultStatus.RUNNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = appeal_in(Status.NEW)
+    (run,) = _waiting_runs()
+    assert run.task.call() == 2  # both events: the first run's work is not done yet here
+    assert not AppealEvent.objects.filter(appeal=appeal).unprocessed().exists()
