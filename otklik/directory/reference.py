@@ -1,6 +1,6 @@
 """Reference data every filing reads, kept per process: active categories by code and by id,
 a region's municipalities with their boundaries prepared for point-in-polygon, the production
-calendar of a region.
+calendar and the time zone of a region.
 
 A snapshot is valid for one version, a token in the shared cache (`VERSION_KEY`). Saving or
 deleting a region, municipality, category, category attribute, organization, routing rule or
@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import uuid
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import transaction
@@ -25,7 +26,7 @@ from django.db.models import Exists, OuterRef
 
 from otklik.lib.geo import contains, prepare
 
-from .models import Category, CategoryAttribute, Municipality
+from .models import Category, CategoryAttribute, Municipality, Region
 
 if TYPE_CHECKING:
     from otklik.lib.workdays import WorkCalendar
@@ -43,6 +44,7 @@ class Snapshot:
         self._categories: tuple[dict, dict] | None = None
         self._municipalities: dict[int, list] = {}
         self._calendars: dict[int | None, WorkCalendar] = {}
+        self._time_zones: dict[int, ZoneInfo] | None = None
 
     def _category_maps(self) -> tuple[dict, dict]:
         if self._categories is None:
@@ -94,6 +96,17 @@ class Snapshot:
             from .production_calendar import work_calendar
 
             found = self._calendars[region_id] = work_calendar(region_id)
+        return found
+
+    def time_zone(self, region_id: int) -> ZoneInfo:
+        """The region's time zone (every region's read at once: a region has a handful)."""
+        if self._time_zones is None:
+            self._time_zones = {
+                pk: ZoneInfo(name) for pk, name in Region.objects.values_list("pk", "time_zone")
+            }
+        found = self._time_zones.get(region_id)
+        if found is None:  # a region made after this snapshot's first use, before its bump
+            found = ZoneInfo(Region.objects.values_list("time_zone", flat=True).get(pk=region_id))
         return found
 
 

@@ -4,8 +4,6 @@ calendar, filters, search and a map."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
@@ -21,8 +19,8 @@ from otklik.appeals import access, priority, sla
 from otklik.appeals.models import Answer, Appeal, Postponement, Support, scope_q
 from otklik.appeals.search import search_appeals
 from otklik.appeals.workflow import WITH_EXECUTOR, Status
+from otklik.directory import reference
 from otklik.directory.models import Category, Region
-from otklik.directory.production_calendar import work_calendar
 from otklik.directory.services import map_center
 from otklik.lib.excerpts import excerpt
 
@@ -71,20 +69,19 @@ def _annotated(appeals):
 
 
 class Calendars:
-    """Production calendars and time zones by region, each read once per request."""
+    """Production calendars and time zones by region, from the per-process reference data
+    (directory/reference.py): a row needs its appeal's region id, not the region."""
 
     def __init__(self):
-        self._loaded: dict[int, tuple] = {}
+        self._reference = reference.snapshot()
 
-    def get(self, region):
-        if region.pk not in self._loaded:
-            self._loaded[region.pk] = (work_calendar(region), ZoneInfo(region.time_zone))
-        return self._loaded[region.pk]
+    def get(self, region_id: int):
+        return self._reference.calendar(region_id), self._reference.time_zone(region_id)
 
     def days_left(self, appeal, now) -> int | None:
         if appeal.due_at is None:
             return None
-        calendar, tz = self.get(appeal.region)
+        calendar, tz = self.get(appeal.region_id)
         return sla.working_days_left(now, appeal.due_at, calendar, tz)
 
 
@@ -131,9 +128,9 @@ def _filtered(request, user, now):
         pk__in=user.memberships.filter(role=Role.EXECUTOR).values("organization__region")
     ).first()
     if region is not None:
-        calendar, tz = calendars.get(region)
+        calendar, tz = calendars.get(region.pk)
     else:  # a superuser without an organization
-        calendar, tz = work_calendar(None), timezone.get_current_timezone()
+        calendar, tz = reference.snapshot().calendar(None), timezone.get_current_timezone()
     bounds = sla.deadline_bounds(now, calendar, tz)
     return appeals, form, bounds, calendars, colleagues, region
 
@@ -161,8 +158,10 @@ def inbox(request):
     counts = appeals.aggregate(
         **{name: Count("pk", filter=_deadline_q(bounds, name)) for name in DEADLINE_CLASSES}
     )
-    listed = _ordered(_with_deadline(appeals, form, bounds), form, bounds, now).select_related(
-        "region", "category", "category__parent", "municipality", "assignee"
+    listed = (
+        _ordered(_with_deadline(appeals, form, bounds), form, bounds, now)
+        .select_related("category", "category__parent", "municipality", "assignee")
+        .defer("municipality__boundary")  # a real district's polygon is tens of kilobytes
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
@@ -172,7 +171,6 @@ def inbox(request):
             {
                 "appeal": appeal,
                 "days": days,
-                "abs_days": abs(days) if days is not None else None,
                 "deadline_class": sla.deadline_class(days),
                 "excerpt": excerpt(appeal.text, 140),
                 "returned": appeal.status == Status.IN_PROGRESS
@@ -211,7 +209,7 @@ def inbox_geojson(request):
     appeals = (
         priority.by_deadline(_with_deadline(appeals, form, bounds))
         .filter(latitude__isnull=False, longitude__isnull=False)
-        .select_related("region", "category", "category__parent")[:MAP_LIMIT]
+        .select_related("category", "category__parent")[:MAP_LIMIT]
     )
     features = [
         {

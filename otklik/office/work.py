@@ -5,7 +5,6 @@ redirects. Views parse input, call one service and redirect; templates only show
 from __future__ import annotations
 
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,8 +23,8 @@ from otklik.appeals.forms import PostponeForm, RedirectForm, form_key
 from otklik.appeals.models import Answer, Appeal, Attachment, DraftPhoto, Postponement
 from otklik.appeals.personal_data import Shown
 from otklik.appeals.workflow import Action, IllegalTransition, Resolution, Status, is_allowed
+from otklik.directory import reference
 from otklik.directory.models import AnswerTemplate, Organization
-from otklik.directory.production_calendar import work_calendar
 from otklik.intelligence.services import check_appeal_answer
 
 from .permissions import staff_required
@@ -93,11 +92,11 @@ class Rights:
 def _deadline(appeal, now):
     if appeal.due_at is None:
         return None
-    calendar, tz = work_calendar(appeal.region), ZoneInfo(appeal.region.time_zone)
+    known = reference.snapshot()  # kept per process (directory/reference.py)
+    calendar, tz = known.calendar(appeal.region_id), known.time_zone(appeal.region_id)
     days = sla.working_days_left(now, appeal.due_at, calendar, tz)
     return {
         "days": days,
-        "abs_days": abs(days),
         "css": sla.deadline_class(days),
         "latest_postponed": sla.latest_postponed_due(appeal.due_at, tz),
     }

@@ -56,3 +56,12 @@ def test_a_filing_uses_the_kept_municipality_and_calendar(region, municipality, 
     )
     assert appeal.municipality == municipality
     assert appeal.municipality is reference.snapshot().municipalities(region.pk)[0][0]
+
+
+def test_a_regions_new_time_zone_is_seen_by_the_next_deadline(region, django_assert_num_queries):
+    assert str(reference.snapshot().time_zone(region.pk)) == "Europe/Moscow"
+    with django_assert_num_queries(0):  # kept: the inbox asks once per row
+        reference.snapshot().time_zone(region.pk)
+    region.time_zone = "Asia/Yekaterinburg"
+    region.save(update_fields=["time_zone"])
+    assert str(reference.snapshot().time_zone(region.pk)) == "Asia/Yekaterinburg"
