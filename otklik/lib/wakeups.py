@@ -13,6 +13,7 @@ enqueues.
 
 from __future__ import annotations
 
+from django.db import router
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -22,10 +23,16 @@ def enqueue_unless_waiting(task):
     run's result, or None when one was already waiting."""
     backend = task.get_backend()
     if isinstance(backend, DatabaseBackend):
-        waiting = DBTaskResult.objects.ready().filter(
-            task_path=task.module_path,
-            queue_name=task.queue_name,
-            backend_name=backend.alias,
+        # Where the run would be written, never a replica that may lag behind a claim.
+        database = router.db_for_write(DBTaskResult)
+        waiting = (
+            DBTaskResult.objects.using(database)
+            .ready()
+            .filter(
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                backend_name=backend.alias,
+            )
         )
         if waiting.exists():
             return None
