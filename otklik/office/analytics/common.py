@@ -81,6 +81,7 @@ EXPLANATIONS = {
         "(points the team could not reach were not checked)."
     ),
     "forecast_error": gettext_lazy(
+        # xgettext:no-python-format
         "Weekly appeals by topic group and municipality against the forecast made the week "
         "before: the mean absolute scaled error (below 1 beats the week-to-week change) and the "
         "share of forecasts inside their 80 % interval (about 80 % is right)."
