@@ -298,6 +298,9 @@ TASKS = {
 # longer time.
 TASK_RECOVERY_GRACE_SECONDS = envint("TASK_RECOVERY_GRACE_SECONDS", "60")
 TASK_STALE_SECONDS = envint("TASK_STALE_SECONDS", "3600")
+# A process checks the version of its reference data (directory/reference.py) at most this often;
+# a change made elsewhere is seen within it (0: on every request).
+REFERENCE_CHECK_SECONDS = float(os.environ.get("REFERENCE_CHECK_SECONDS", "1"))
 # KPIs and rankings of the REST API are kept until the rollups change; while they change every
 # second (a storm), a kept figure is still served this many seconds (analytics/figures_cache.py).
 ANALYTICS_FIGURES_MAX_STALE = envint("ANALYTICS_FIGURES_MAX_STALE", "30")

@@ -70,9 +70,14 @@ def _test_settings(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    """An empty cache, and no reference data kept from an earlier test (the process checks
+    the reference version only once a second)."""
     from django.core.cache import cache
 
+    from otklik.directory import reference
+
     cache.clear()
+    reference.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,11 @@ A snapshot is valid for one version, a token in the shared cache (`VERSION_KEY`)
 deleting a region, municipality, category, category attribute, organization, routing rule or
 calendar day replaces the token (post_save/post_delete, at once and again on commit, so that a
 process that reloaded between the two cannot keep the old rows); bulk writes that send no
-signal (`QuerySet.update`, `bulk_create`) call `changed()` themselves. The token is read once
-per request (the first use in it) and on every use outside a request (workers, shells): one
-cache read instead of a query per kind of data, and the next filing anywhere sees a change.
+signal (`QuerySet.update`, `bulk_create`) call `changed()` themselves. The process that made
+the change drops its snapshot at once; the others read the token at most once every
+REFERENCE_CHECK_SECONDS (1 s by default; 0: on every request, as before) and at most once per
+request: a change is seen everywhere within that second, and a storm of filings costs no cache
+read (a database round trip with the database cache) on each of them.
 
 The objects handed out are shared by the threads of the process: read them, never change them.
 """
@@ -16,10 +18,12 @@ The objects handed out are shared by the threads of the process: read them, neve
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -33,6 +37,8 @@ if TYPE_CHECKING:
 
 VERSION_KEY = "directory:reference-version"
 _current: Snapshot | None = None
+_checked_at = 0.0  # when this process last read the token (_clock's seconds)
+_clock = time.monotonic
 _local = threading.local()
 
 
@@ -120,18 +126,30 @@ def _version() -> str:
 
 
 def snapshot() -> Snapshot:
-    """The reference data of the current version (read once per request)."""
-    global _current
+    """The reference data of the current version (the version checked at most once per
+    request and once per REFERENCE_CHECK_SECONDS)."""
+    global _current, _checked_at
     in_request = getattr(_local, "in_request", False)
     if in_request and getattr(_local, "snapshot", None) is not None:
         return _local.snapshot
-    version = _version()
     current = _current
-    if current is None or current.version != version:
-        current = _current = Snapshot(version)
+    now = _clock()
+    if current is None or now - _checked_at >= settings.REFERENCE_CHECK_SECONDS:
+        version = _version()
+        _checked_at = now
+        if current is None or current.version != version:
+            current = _current = Snapshot(version)
     if in_request:
         _local.snapshot = current
     return current
+
+
+def forget() -> None:
+    """Drop this process's snapshot: its next use reads the token and the data again (the
+    tests, after emptying the cache and rolling back the database)."""
+    global _current
+    _current = None
+    _local.snapshot = None
 
 
 def _bump() -> None:

@@ -40,11 +40,42 @@ def test_a_new_day_off_is_seen_by_the_next_deadline(region):
     assert not reference.snapshot().calendar(region.pk).is_working_day(day)
 
 
-def test_a_change_made_by_another_process_is_seen_through_the_version(region, category):
+def test_a_change_made_by_another_process_is_seen_within_the_check_interval(
+    region, category, monkeypatch, settings
+):
+    settings.REFERENCE_CHECK_SECONDS = 1
+    now = [1000.0]
+    monkeypatch.setattr(reference, "_clock", lambda: now[0])
     kept = reference.snapshot()
     assert reference.snapshot() is kept
     cache.set(reference.VERSION_KEY, "another process changed something", timeout=None)
-    assert reference.snapshot() is not kept
+    now[0] += 0.5
+    assert reference.snapshot() is kept  # not read again within the second
+    now[0] += 0.5
+    changed = reference.snapshot()
+    assert changed is not kept
+    assert changed.version == "another process changed something"
+
+
+def test_the_version_is_read_once_per_check_interval(region, settings, monkeypatch):
+    """A storm of filings in one process reads the shared cache once a second, not once per
+    filing (with the database cache, a round trip each)."""
+    settings.REFERENCE_CHECK_SECONDS = 1
+    now = [1000.0]
+    monkeypatch.setattr(reference, "_clock", lambda: now[0])
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **kw: reads.append(key) or real_get(key, *a, **kw)
+    )
+    reference.snapshot()
+    for _ in range(50):
+        now[0] += 0.01
+        reference.snapshot()
+    assert reads.count(reference.VERSION_KEY) == 1
+    now[0] += 0.6
+    reference.snapshot()
+    assert reads.count(reference.VERSION_KEY) == 2
 
 
 def test_a_filing_uses_the_kept_municipality_and_calendar(region, municipality, citizen):

@@ -4,7 +4,8 @@ counted: the first makes the year's number sequence and loads the reference snap
 
 Counted as in production's default set-up, the rate limits on the database
 (accounts/rate_counters.py, one upsert each); the reference version is read from the tests'
-local-memory cache (production's database cache adds one SELECT). Inside a test's transaction
+local-memory cache (production's database cache adds one SELECT, at most once a second per
+process: directory/reference.py). Inside a test's transaction
 every transaction of the request is a savepoint and is counted; on PostgreSQL the number
 sequence made in the test's own transaction is looked up again on each filing (one more).
 """
