@@ -259,39 +259,58 @@ class ForecastCheck:
         return self.low <= self.actual <= self.high
 
 
-def _checks(region: Region, start: date, end: date) -> list[ForecastCheck]:
-    forecasts = list(
-        WeeklyForecast.objects.filter(region=region, week__gte=start, week__lt=end)
-        .select_related("group", "municipality")
-        .order_by("week", "group__name", "municipality__name")
-    )
-    if not forecasts:
-        return []
-    counts = weekly_counts(region.pk, start, end)
+# A forecast's columns as a check needs them: plain rows with the names, no model instances
+# (the weekly review reads thousands; a municipality row would also bring its boundary).
+_CHECK_COLUMNS = (
+    "group_id", "group__name", "municipality_id", "municipality__name", "week", "expected",
+    "low", "high", "median", "scale", "made_at",
+)  # fmt: skip
+
+
+def forecast_rows(forecasts) -> list[tuple]:
+    """The rows of a WeeklyForecast queryset (in its order) for `checks_of`."""
+    return list(forecasts.values_list(*_CHECK_COLUMNS))
+
+
+def checks_of(rows: list[tuple], counts: dict) -> list[ForecastCheck]:
+    """Each forecast row beside the appeals received in its week (`weekly_counts`): a region
+    total (no municipality) beside the sum of its municipalities."""
     checks = []
-    for f in forecasts:
-        units = counts.get(f.group_id, {})
-        if f.municipality_id is None:
-            actual = sum(by_week.get(f.week, 0) for by_week in units.values())
+    for group_id, group, municipality_id, municipality, week, *figures, made_at in rows:
+        expected, low, high, median, scale = figures
+        units = counts.get(group_id, {})
+        if municipality_id is None:
+            actual = sum(by_week.get(week, 0) for by_week in units.values())
         else:
-            actual = units.get(f.municipality_id, {}).get(f.week, 0)
+            actual = units.get(municipality_id, {}).get(week, 0)
         checks.append(
             ForecastCheck(
-                group_id=f.group_id,
-                group=f.group.name,
-                municipality_id=f.municipality_id,
-                municipality=f.municipality.name if f.municipality else "",
-                week=f.week,
+                group_id=group_id,
+                group=group,
+                municipality_id=municipality_id,
+                municipality=municipality or "",
+                week=week,
                 actual=actual,
-                expected=f.expected,
-                low=f.low,
-                high=f.high,
-                median=f.median,
-                scale=f.scale,
-                made_at=f.made_at,
+                expected=expected,
+                low=low,
+                high=high,
+                median=median,
+                scale=scale,
+                made_at=made_at,
             )
         )
     return checks
+
+
+def _checks(region: Region, start: date, end: date) -> list[ForecastCheck]:
+    rows = forecast_rows(
+        WeeklyForecast.objects.filter(region=region, week__gte=start, week__lt=end).order_by(
+            "week", "group__name", "municipality__name"
+        )
+    )
+    if not rows:
+        return []
+    return checks_of(rows, weekly_counts(region.pk, start, end))
 
 
 def compare_week(*, region: Region, week: date) -> list[ForecastCheck]:

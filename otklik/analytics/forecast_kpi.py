@@ -84,31 +84,10 @@ def checks(
     )
     if scope.municipality_id:
         forecasts = forecasts.filter(municipality_id=scope.municipality_id)
-    forecasts = list(
-        forecasts.select_related("group", "municipality").order_by(
-            "-week", "group__name", "municipality__name"
-        )
-    )
-    if not forecasts:
+    rows = forecast.forecast_rows(forecasts.order_by("-week", "group__name", "municipality__name"))
+    if not rows:
         return []
-    counts = forecast.weekly_counts(scope.region_id, first, end)
-    found = [
-        forecast.ForecastCheck(
-            group_id=f.group_id,
-            group=f.group.name,
-            municipality_id=f.municipality_id,
-            municipality=f.municipality.name,
-            week=f.week,
-            actual=counts.get(f.group_id, {}).get(f.municipality_id, {}).get(f.week, 0),
-            expected=f.expected,
-            low=f.low,
-            high=f.high,
-            median=f.median,
-            scale=f.scale,
-            made_at=f.made_at,
-        )
-        for f in forecasts
-    ]
+    found = forecast.checks_of(rows, forecast.weekly_counts(scope.region_id, first, end))
     if part == "numerator":
         return [c for c in found if c.covered]
     return found

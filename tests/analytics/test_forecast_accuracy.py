@@ -46,6 +46,19 @@ def test_week_beside_its_forecast_flags_what_came_above_the_interval(
     assert by_place[None].group == roads.name
 
 
+def test_the_weeks_checks_read_plain_rows_in_three_queries(
+    region, municipality, roads, category, django_assert_num_queries
+):
+    """The weekly review reads thousands of forecasts: as plain rows with the names (no model
+    instances, no municipality boundary), then the weekly counts (compare_week's three)."""
+    write_history(region, MONDAY, {(municipality, category): [5]})
+    stored(region, roads, municipality, MONDAY, 4.0, 2, 6)
+    with django_assert_num_queries(3):
+        (check,) = forecast.compare_week(region=region, week=MONDAY)
+    assert (check.group, check.municipality, check.actual) == (roads.name, municipality.name, 5)
+    assert check.covered
+
+
 def test_week_without_forecasts_compares_nothing(region):
     assert forecast.compare_week(region=region, week=MONDAY) == []
 
