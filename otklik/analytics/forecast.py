@@ -276,8 +276,9 @@ def checks_of(rows: list[tuple], counts: dict) -> list[ForecastCheck]:
     """Each forecast row beside the appeals received in its week (`weekly_counts`): a region
     total (no municipality) beside the sum of its municipalities."""
     checks = []
-    for group_id, group, municipality_id, municipality, week, *figures, made_at in rows:
-        expected, low, high, median, scale = figures
+    for row in rows:
+        (group_id, group, municipality_id, municipality, week,
+         expected, low, high, median, scale, made_at) = row  # fmt: skip
         units = counts.get(group_id, {})
         if municipality_id is None:
             actual = sum(by_week.get(week, 0) for by_week in units.values())

@@ -115,6 +115,10 @@ class Snapshot:
             found = ZoneInfo(Region.objects.values_list("time_zone", flat=True).get(pk=region_id))
         return found
 
+    def calendar_and_zone(self, region_id: int) -> tuple[WorkCalendar, ZoneInfo]:
+        """What a deadline in working days needs: the region's calendar and time zone."""
+        return self.calendar(region_id), self.time_zone(region_id)
+
 
 def _version() -> str:
     version = cache.get(VERSION_KEY)

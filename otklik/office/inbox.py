@@ -76,7 +76,7 @@ class Calendars:
         self._reference = reference.snapshot()
 
     def get(self, region_id: int):
-        return self._reference.calendar(region_id), self._reference.time_zone(region_id)
+        return self._reference.calendar_and_zone(region_id)
 
     def days_left(self, appeal, now) -> int | None:
         if appeal.due_at is None:

@@ -92,8 +92,8 @@ class Rights:
 def _deadline(appeal, now):
     if appeal.due_at is None:
         return None
-    known = reference.snapshot()  # kept per process (directory/reference.py)
-    calendar, tz = known.calendar(appeal.region_id), known.time_zone(appeal.region_id)
+    # Kept per process (directory/reference.py).
+    calendar, tz = reference.snapshot().calendar_and_zone(appeal.region_id)
     days = sla.working_days_left(now, appeal.due_at, calendar, tz)
     return {
         "days": days,
